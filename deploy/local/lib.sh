@@ -1,0 +1,43 @@
+# Shared helpers for the deploy/local scripts. Source it; do not run it.
+# Layout:
+#   $TG_CACHE  (~/.cache/tillgate)  downloads and builds, keyed by version; survives fresh clones
+#   $TG_RUN    (<repo>/.run)        data, logs and pid files of the running local services
+set -euo pipefail
+TG_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TG_CACHE="${TILLGATE_CACHE:-$HOME/.cache/tillgate}"
+TG_RUN="${TILLGATE_RUN:-$TG_ROOT/.run}"
+# shellcheck source=ports.env
+source "$TG_ROOT/deploy/local/ports.env"
+mkdir -p "$TG_CACHE" "$TG_RUN"
+
+tg_log() { printf '[tillgate %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+tg_die() { printf '[tillgate] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# tg_wait_port NAME PORT TIMEOUT_S LOGFILE: wait until 127.0.0.1:PORT accepts TCP, or fail naming the
+# service and its log so the user knows where to look.
+tg_wait_port() {
+  local name=$1 port=$2 timeout=$3 logfile=$4 waited=0
+  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    sleep 1; waited=$((waited + 1))
+    if [ "$waited" -ge "$timeout" ]; then
+      tg_log "$name did not become ready on 127.0.0.1:$port within ${timeout}s; last log lines:"
+      tail -n 20 "$logfile" >&2 || true
+      tg_die "$name failed to start; log: $logfile"
+    fi
+  done
+}
+
+# tg_pid_alive PIDFILE: true when the pid file names a live process.
+tg_pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# tg_stop_pid NAME PIDFILE: TERM, wait up to 20 s, then KILL.
+tg_stop_pid() {
+  local name=$1 pidfile=$2 pid i
+  if ! tg_pid_alive "$pidfile"; then rm -f "$pidfile"; return 0; fi
+  pid=$(cat "$pidfile")
+  kill "$pid" 2>/dev/null || true
+  for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+  tg_log "$name stopped"
+}

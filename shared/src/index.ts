@@ -1,0 +1,23 @@
+export { loadConfig } from './config.ts';
+export { type Alert, alert } from './contracts/alert.ts';
+export { SCHEMA_VERSION } from './contracts/envelope.ts';
+export { type Heartbeat, heartbeat } from './contracts/heartbeat.ts';
+export { type ModelManifest, type ModelRelease, modelManifest, modelRelease } from './contracts/model-release.ts';
+export {
+  defaultPosPayloadLimits,
+  type PosPayloadLimits,
+  type PosPayloadResult,
+  parsePosPayload,
+} from './contracts/parse-pos-payload.ts';
+export {
+  kafkaKeyFor,
+  type PosEvent,
+  type PosEventType,
+  posEvent,
+  type StoreEvent,
+  storeEvent,
+  topicForEventType,
+} from './contracts/pos-event.ts';
+export { ContractViolation, InvalidConfigError, sharedErrorCodes, TillgateError } from './errors.ts';
+export { createLogger, type Logger } from './logger.ts';
+export { allKafkaTopics, type KafkaTopic, kafkaTopics, mqttTopics } from './topics.ts';

@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// The loopback addresses of the local stack (deploy/local). Parsed from deploy/local/ports.env so the
+// shell scripts that start the services and the code that talks to them share one source of truth.
+const portsFile = fileURLToPath(new URL('../../deploy/local/ports.env', import.meta.url));
+
+function parseEnvFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (match?.[1] !== undefined && match[2] !== undefined) values[match[1]] = match[2].trim();
+  }
+  return values;
+}
+
+const env = parseEnvFile(readFileSync(portsFile, 'utf8'));
+const port = (key: string): number => Number(process.env[key] ?? env[key]);
+const text = (key: string): string => process.env[key] ?? env[key] ?? '';
+
+export const localStack = {
+  kafka: { brokers: [`127.0.0.1:${port('TG_KAFKA_PORT')}`] },
+  s3: {
+    endPoint: '127.0.0.1',
+    port: port('TG_S3_PORT'),
+    useSSL: false,
+    accessKey: text('TG_S3_ACCESS_KEY'),
+    secretKey: text('TG_S3_SECRET_KEY'),
+  },
+  mqtt: {
+    url: `mqtt://127.0.0.1:${port('TG_MOSQUITTO_PORT')}`,
+    username: text('TG_MQTT_USER'),
+    password: text('TG_MQTT_PASSWORD'),
+  },
+  hubApiPort: port('TG_HUB_API_PORT'),
+} as const;

@@ -1,0 +1,32 @@
+// Kafka topic names and the MQTT topic layout, defined once (MISSION.md "Events"). Edge, hub and the
+// simulators import these; nothing spells a topic name by hand.
+
+/** Kafka topics at the hub. The first six are the seed design's; the rest carry fleet and ops traffic. */
+export const kafkaTopics = {
+  salesTransactions: 'sales-transactions',
+  inventoryUpdates: 'inventory-updates',
+  restockAlerts: 'restock-alerts',
+  priceChanges: 'price-changes',
+  customerEvents: 'customer-events',
+  supplierShipments: 'supplier-shipments',
+  edgeHeartbeats: 'edge-heartbeats',
+  modelReleases: 'model-releases',
+  deadLetters: 'dead-letters',
+} as const;
+
+export type KafkaTopic = (typeof kafkaTopics)[keyof typeof kafkaTopics];
+
+export const allKafkaTopics: readonly KafkaTopic[] = Object.values(kafkaTopics);
+
+/**
+ * MQTT topics inside one store. POS terminals publish to `tillgate/<store>/pos/<terminal>/events`;
+ * the agent answers rejects on `.../replies`, and publishes alerts retained per SKU so a store display
+ * that connects late still sees the current state.
+ */
+export const mqttTopics = {
+  posEvents: (storeId: string, terminalId: string) => `tillgate/${storeId}/pos/${terminalId}/events`,
+  posEventsWildcard: (storeId: string) => `tillgate/${storeId}/pos/+/events`,
+  posReplies: (storeId: string, terminalId: string) => `tillgate/${storeId}/pos/${terminalId}/replies`,
+  alert: (storeId: string, sku: string) => `tillgate/${storeId}/alerts/${sku}`,
+  alertsWildcard: (storeId: string) => `tillgate/${storeId}/alerts/#`,
+} as const;
