@@ -1,0 +1,29 @@
+import { TillgateError } from '@tillgate/shared';
+import type { TillgateErrorOptions } from '@tillgate/shared/errors';
+
+// The edge agent's closed list of error codes (STYLE.md "Errors"). The scorer's TG_EDGE_MODEL_* codes
+// live with the scorer in src/scoring/.
+export const edgeErrorCodes = {
+  /** The outbox would grow past the configured disk cap; new POS messages are refused, none dropped. */
+  diskFull: 'TG_EDGE_DISK_FULL',
+  /** The SQLite file is from a newer agent (a migration this build does not know). */
+  schemaTooNew: 'TG_EDGE_SCHEMA_TOO_NEW',
+  /** A terminal published outside its own topic, or its credentials are wrong. */
+  notAuthorized: 'TG_EDGE_NOT_AUTHORIZED',
+  /** Kafka refused or did not answer a produce request; the forwarder retries with backoff. */
+  forwardFailed: 'TG_EDGE_FORWARD_FAILED',
+  /** A replay range names sequence numbers the outbox does not hold. */
+  badReplayRange: 'TG_EDGE_BAD_REPLAY_RANGE',
+  /** The agent is stopping and takes no new messages. */
+  stopping: 'TG_EDGE_STOPPING',
+  /** The local status endpoint did not answer (CLI). */
+  statusUnavailable: 'TG_EDGE_STATUS_UNAVAILABLE',
+} as const;
+
+export type EdgeErrorCode = (typeof edgeErrorCodes)[keyof typeof edgeErrorCodes];
+
+export class EdgeError extends TillgateError {
+  constructor(code: EdgeErrorCode, message: string, options: TillgateErrorOptions = {}) {
+    super(code, message, options);
+  }
+}

@@ -1,0 +1,90 @@
+import type { Alert, StoreEvent } from '@tillgate/shared';
+import type { SkuFeatureState } from './feature-state.ts';
+
+// The agent's durable state, behind one small interface with its own contract tests
+// (edge/src/store/edge-store.test.ts). There is no in-memory implementation on purpose: a store's
+// sales must never sit only in RAM (STYLE.md "Durable state").
+
+/** One message of a group commit: a valid event to store, or a reject to record. */
+export type IntakeItem =
+  | { kind: 'event'; event: StoreEvent; payload: string }
+  | {
+      kind: 'reject';
+      receivedAt: string;
+      terminalId: string;
+      topic: string;
+      eventId: string | null;
+      field: string;
+      reason: string;
+      code: string;
+      payload: string;
+    };
+
+export type IntakeOutcome = 'stored' | 'duplicate' | 'rejected';
+
+export interface CommitResult {
+  outcomes: IntakeOutcome[];
+  /** SKUs whose state moved, with the event that last moved each (the alert's trigger). */
+  touched: Map<string, { state: SkuFeatureState; eventId: string }>;
+}
+
+export interface OutboxRow {
+  seq: number;
+  eventId: string;
+  topic: string;
+  key: string;
+  payload: string;
+  receivedAt: string;
+}
+
+export interface RejectRow {
+  id: number;
+  receivedAt: string;
+  terminalId: string;
+  topic: string;
+  eventId: string | null;
+  field: string;
+  reason: string;
+  code: string;
+  payload: string;
+}
+
+export interface AlertStateRow {
+  open: boolean;
+  risk: number;
+  changedAt: string;
+}
+
+export interface InstalledModel {
+  name: string;
+  version: string;
+  dir: string;
+}
+
+export interface EdgeStore {
+  /** Commits the whole batch in one transaction; returns only once it is durable. */
+  commitIntake(items: readonly IntakeItem[]): CommitResult;
+  /** Records an alert, its hysteresis state and its outbox row atomically. */
+  commitAlert(alert: Alert, topic: string, key: string): void;
+  alertState(sku: string): AlertStateRow | null;
+  skuState(sku: string): SkuFeatureState | null;
+  /** Oldest unsent rows first, at most `limit`. */
+  readUnsent(limit: number): OutboxRow[];
+  markSent(seqs: readonly number[], at: Date): void;
+  /** Puts a seq range back in the unsent queue (CLI replay); returns how many rows it re-queued. */
+  requeue(fromSeq: number, toSeq: number): number;
+  backlog(): { events: number; oldestReceivedAt: string | null; oldestSeq: number | null };
+  recentAlerts(limit: number): Alert[];
+  openAlerts(): number;
+  recentRejects(limit: number): RejectRow[];
+  rejects(afterId: number, limit: number): RejectRow[];
+  rejectsTotal(): number;
+  /** Bytes of live pages (free pages left by pruning are reused, so they do not count). */
+  usedBytes(): number;
+  /** Deletes sent rows received before `before`, oldest first, at most `limit`; returns how many. */
+  pruneSent(before: Date, limit: number): number;
+  recordInstalledModel(model: InstalledModel, at: Date): void;
+  getMeta(key: string): string | null;
+  setMeta(key: string, value: string): void;
+  close(): void;
+}

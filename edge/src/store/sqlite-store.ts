@@ -1,0 +1,256 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type Alert, kafkaKeyFor, type StoreEvent, topicForEventType } from '@tillgate/shared';
+import Database from 'better-sqlite3';
+import type {
+  AlertStateRow,
+  CommitResult,
+  EdgeStore,
+  InstalledModel,
+  IntakeItem,
+  IntakeOutcome,
+  OutboxRow,
+  RejectRow,
+} from './edge-store.ts';
+import { applyEventToFeatureState, emptyFeatureState, type SkuFeatureState } from './feature-state.ts';
+import { migrate } from './migrations.ts';
+import { skusOf } from './skus-of.ts';
+
+export interface SqliteStoreOptions {
+  /** `FULL` unless a benchmark compares; see the comment in openSqliteStore. */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+/**
+ * Opens (creating if needed) the agent's SQLite file in WAL mode and brings its schema up to date.
+ *
+ * synchronous=FULL: in WAL mode, NORMAL fsyncs only at checkpoints, so a commit survives a crash of
+ * the process but NOT a power cut — the last transactions can roll back after the PUBACK went out,
+ * which is exactly the loss MISSION.md forbids. FULL fsyncs the WAL on every commit. Group commit
+ * (intake/group-commit.ts) pays that fsync once per batch, not per message; bench/edge-intake.ts
+ * measures the cost against raw batched inserts.
+ */
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): EdgeStore {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  // Another process (the CLI) may read while the agent writes; wait instead of failing at once.
+  db.pragma('busy_timeout = 5000');
+  // Keep the WAL file from staying at its high-water mark after a burst (64 MiB).
+  db.pragma('journal_size_limit = 67108864');
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+class SqliteStore implements EdgeStore {
+  readonly #db: Database.Database;
+  readonly #insertOutbox: Database.Statement;
+  readonly #insertReject: Database.Statement;
+  readonly #getState: Database.Statement;
+  readonly #putState: Database.Statement;
+  readonly #readUnsent: Database.Statement;
+  readonly #markSent: Database.Statement;
+  readonly #commitIntake: (items: readonly IntakeItem[]) => CommitResult;
+  readonly #commitAlert: (alert: Alert, topic: string, key: string) => void;
+  readonly #markSentMany: (seqs: readonly number[], at: string) => void;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#insertOutbox = db.prepare(
+      `INSERT INTO outbox (event_id, terminal_id, terminal_seq, topic, key, payload, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    this.#insertReject = db.prepare(
+      `INSERT INTO rejects (received_at, terminal_id, topic, event_id, field, reason, code, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#getState = db.prepare('SELECT state FROM sku_state WHERE sku = ?').pluck();
+    this.#putState = db.prepare(
+      `INSERT INTO sku_state (sku, state, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (sku) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+    );
+    this.#readUnsent = db.prepare(
+      `SELECT seq, event_id AS eventId, topic, key, payload, received_at AS receivedAt
+       FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?`,
+    );
+    this.#markSent = db.prepare('UPDATE outbox SET sent_at = ? WHERE seq = ?');
+    this.#commitIntake = db.transaction((items: readonly IntakeItem[]) => this.#applyIntake(items));
+    this.#commitAlert = db.transaction((alert: Alert, topic: string, key: string) => {
+      const payload = JSON.stringify(alert);
+      this.#insertOutbox.run(alert.alert_id, null, null, topic, key, payload, alert.at);
+      db.prepare('INSERT INTO alerts (alert_id, sku, state, risk, at, payload) VALUES (?, ?, ?, ?, ?, ?)').run(
+        alert.alert_id,
+        alert.sku,
+        alert.state,
+        alert.risk,
+        alert.at,
+        payload,
+      );
+      db.prepare(
+        `INSERT INTO alert_state (sku, open, risk, changed_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (sku) DO UPDATE SET open = excluded.open, risk = excluded.risk, changed_at = excluded.changed_at`,
+      ).run(alert.sku, alert.state === 'raised' ? 1 : 0, alert.risk, alert.at);
+    });
+    this.#markSentMany = db.transaction((seqs: readonly number[], at: string) => {
+      for (const seq of seqs) this.#markSent.run(at, seq);
+    });
+  }
+
+  #applyIntake(items: readonly IntakeItem[]): CommitResult {
+    const outcomes: IntakeOutcome[] = [];
+    const touched = new Map<string, { state: SkuFeatureState; eventId: string }>();
+    for (const item of items) {
+      if (item.kind === 'reject') {
+        this.#insertReject.run(
+          item.receivedAt,
+          item.terminalId,
+          item.topic,
+          item.eventId,
+          item.field,
+          item.reason,
+          item.code,
+          item.payload,
+        );
+        outcomes.push('rejected');
+        continue;
+      }
+      const event = item.event;
+      const inserted = this.#insertOutbox.run(
+        event.event_id,
+        event.terminal_id,
+        event.terminal_seq,
+        topicForEventType[event.type],
+        kafkaKeyFor(event),
+        item.payload,
+        event.received_at,
+      );
+      if (inserted.changes === 0) {
+        outcomes.push('duplicate');
+        continue;
+      }
+      outcomes.push('stored');
+      for (const sku of skusOf(event)) {
+        const state = touched.get(sku)?.state ?? this.skuState(sku) ?? emptyFeatureState();
+        touched.set(sku, { state: applyEventToFeatureState(state, event as StoreEvent, sku), eventId: event.event_id });
+      }
+    }
+    const now = new Date().toISOString();
+    for (const [sku, { state }] of touched) this.#putState.run(sku, JSON.stringify(state), now);
+    return { outcomes, touched };
+  }
+
+  commitIntake(items: readonly IntakeItem[]): CommitResult {
+    return this.#commitIntake(items);
+  }
+
+  commitAlert(alert: Alert, topic: string, key: string): void {
+    this.#commitAlert(alert, topic, key);
+  }
+
+  alertState(sku: string): AlertStateRow | null {
+    const row = this.#db
+      .prepare('SELECT open, risk, changed_at AS changedAt FROM alert_state WHERE sku = ?')
+      .get(sku) as { open: number; risk: number; changedAt: string } | undefined;
+    return row === undefined ? null : { open: row.open === 1, risk: row.risk, changedAt: row.changedAt };
+  }
+
+  skuState(sku: string): SkuFeatureState | null {
+    const text = this.#getState.get(sku) as string | undefined;
+    return text === undefined ? null : (JSON.parse(text) as SkuFeatureState);
+  }
+
+  readUnsent(limit: number): OutboxRow[] {
+    return this.#readUnsent.all(limit) as OutboxRow[];
+  }
+
+  markSent(seqs: readonly number[], at: Date): void {
+    this.#markSentMany(seqs, at.toISOString());
+  }
+
+  requeue(fromSeq: number, toSeq: number): number {
+    return this.#db
+      .prepare('UPDATE outbox SET sent_at = NULL WHERE seq BETWEEN ? AND ? AND sent_at IS NOT NULL')
+      .run(fromSeq, toSeq).changes;
+  }
+
+  backlog(): { events: number; oldestReceivedAt: string | null; oldestSeq: number | null } {
+    const count = this.#db.prepare('SELECT count(*) FROM outbox WHERE sent_at IS NULL').pluck().get() as number;
+    const oldest = this.#db
+      .prepare('SELECT seq, received_at AS receivedAt FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT 1')
+      .get() as { seq: number; receivedAt: string } | undefined;
+    return { events: count, oldestReceivedAt: oldest?.receivedAt ?? null, oldestSeq: oldest?.seq ?? null };
+  }
+
+  recentAlerts(limit: number): Alert[] {
+    const rows = this.#db.prepare('SELECT payload FROM alerts ORDER BY rowid DESC LIMIT ?').pluck().all(limit);
+    return (rows as string[]).map((text) => JSON.parse(text) as Alert);
+  }
+
+  openAlerts(): number {
+    return this.#db.prepare('SELECT count(*) FROM alert_state WHERE open = 1').pluck().get() as number;
+  }
+
+  recentRejects(limit: number): RejectRow[] {
+    return this.#db.prepare(`SELECT ${rejectColumns} FROM rejects ORDER BY id DESC LIMIT ?`).all(limit) as RejectRow[];
+  }
+
+  rejects(afterId: number, limit: number): RejectRow[] {
+    return this.#db
+      .prepare(`SELECT ${rejectColumns} FROM rejects WHERE id > ? ORDER BY id LIMIT ?`)
+      .all(afterId, limit) as RejectRow[];
+  }
+
+  rejectsTotal(): number {
+    return this.#db.prepare('SELECT count(*) FROM rejects').pluck().get() as number;
+  }
+
+  usedBytes(): number {
+    const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
+    const pages = this.#db.pragma('page_count', { simple: true }) as number;
+    const free = this.#db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * pageSize;
+  }
+
+  pruneSent(before: Date, limit: number): number {
+    return this.#db
+      .prepare(
+        `DELETE FROM outbox WHERE seq IN (
+           SELECT seq FROM outbox WHERE sent_at IS NOT NULL AND received_at < ? ORDER BY seq LIMIT ?)`,
+      )
+      .run(before.toISOString(), limit).changes;
+  }
+
+  recordInstalledModel(model: InstalledModel, at: Date): void {
+    this.#db.transaction(() => {
+      this.#db.prepare('UPDATE installed_models SET active = 0').run();
+      this.#db
+        .prepare(
+          `INSERT INTO installed_models (name, version, dir, installed_at, active) VALUES (?, ?, ?, ?, 1)
+           ON CONFLICT (name, version) DO UPDATE SET dir = excluded.dir, active = 1`,
+        )
+        .run(model.name, model.version, model.dir, at.toISOString());
+    })();
+  }
+
+  getMeta(key: string): string | null {
+    return (
+      (this.#db.prepare('SELECT value FROM agent_meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null
+    );
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#db
+      .prepare(
+        'INSERT INTO agent_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+const rejectColumns =
+  'id, received_at AS receivedAt, terminal_id AS terminalId, topic, event_id AS eventId, field, reason, code, payload';
