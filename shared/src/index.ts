@@ -19,5 +19,13 @@ export {
   topicForEventType,
 } from './contracts/pos-event.ts';
 export { ContractViolation, InvalidConfigError, sharedErrorCodes, TillgateError } from './errors.ts';
+export {
+  applyEventToFeatureState,
+  emptyFeatureState,
+  featureSpecHash,
+  type SkuFeatureState,
+  stockoutFeatureNames,
+  stockoutFeatures,
+} from './features/index.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { allKafkaTopics, type KafkaTopic, kafkaTopics, mqttTopics } from './topics.ts';

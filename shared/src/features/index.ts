@@ -1,0 +1,3 @@
+export { featureSpecHash, stockoutFeatureNames } from './feature-spec.ts';
+export { applyEventToFeatureState, emptyFeatureState, type SkuFeatureState } from './feature-state.ts';
+export { stockoutFeatures } from './stockout-features.ts';
