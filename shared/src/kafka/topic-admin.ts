@@ -1,0 +1,80 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { KafkaConfigError, KafkaError, kafkaErrorCodes } from './errors.ts';
+
+export interface TopicLayout {
+  /** Keys (store + SKU) keep their order within a partition, so this is fixed once data flows. */
+  partitions: number;
+  /** 1 on the single-node local stack; 3 on a production cluster. */
+  replicationFactor: number;
+}
+
+// Kafka's own rule for topic names (org.apache.kafka.common.internals.Topic).
+const legalTopicName = /^[A-Za-z0-9._-]{1,249}$/;
+
+/**
+ * Creates the topics that are missing and checks the ones that exist. Safe to call on every start and
+ * from several processes at once. An existing topic with another partition count is an error, not
+ * something to fix silently: adding partitions moves keys to new partitions and breaks per-SKU order.
+ */
+export async function ensureTopics(client: Kafka, topics: readonly string[], layout: TopicLayout): Promise<void> {
+  checkArguments(topics, layout);
+  const admin = client.admin();
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw KafkaError.wrap(kafkaErrorCodes.connectFailed, 'cannot reach Kafka to set up topics', error);
+  }
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      // A concurrent creator (another hub process) makes createTopics report "already exists"; the
+      // library then returns false, and the partition check below still runs on what exists.
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: layout.partitions,
+          replicationFactor: layout.replicationFactor,
+        })),
+      });
+    }
+    await checkPartitions(admin, topics, layout.partitions);
+  } catch (error) {
+    if (error instanceof KafkaError) throw error;
+    throw KafkaError.wrap(kafkaErrorCodes.topicSetupFailed, `cannot create topics ${topics.join(', ')}`, error);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function checkPartitions(admin: Admin, topics: readonly string[], partitions: number): Promise<void> {
+  const metadata = await admin.fetchTopicMetadata({ topics: [...new Set(topics)] });
+  for (const { name, partitions: actual } of metadata.topics) {
+    if (actual.length !== partitions) {
+      throw new KafkaError(
+        kafkaErrorCodes.topicMismatch,
+        `topic ${name} has ${actual.length} partitions but ${partitions} are configured; ` +
+          `set the configured count to ${actual.length}, or repartition on purpose (keys move, per-SKU order breaks)`,
+      );
+    }
+  }
+}
+
+function checkArguments(topics: readonly string[], layout: TopicLayout): void {
+  if (topics.length === 0) throw new KafkaConfigError('topics', 'list at least one topic');
+  topics.forEach((topic, index) => {
+    if (!legalTopicName.test(topic) || topic === '.' || topic === '..') {
+      throw new KafkaConfigError(
+        `topics.${index}`,
+        `"${topic}" is not a legal topic name (1-249 of A-Z a-z 0-9 . _ -)`,
+      );
+    }
+  });
+  for (const key of ['partitions', 'replicationFactor'] as const) {
+    const value = layout[key];
+    if (!Number.isInteger(value) || value < 1 || value > 10_000) {
+      throw new KafkaConfigError(key, `expected a whole number from 1 to 10000, got ${value}`);
+    }
+  }
+}
