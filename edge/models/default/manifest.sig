@@ -1,0 +1,1 @@
+kidD1QahHiyZylSZiPTmkLXxkUx6o5zucaeZaGz/iSgXk2BnE4q7igG3aqDZSViu09dPTl0nrQBvQirN2KonAQ==
