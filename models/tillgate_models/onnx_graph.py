@@ -54,9 +54,19 @@ class TreeEnsemble:
 
 
 def ensemble_to_onnx(ensemble: TreeEnsemble, name: str, doc: str) -> onnx.ModelProto:
-    attrs: dict[str, list] = {key: [] for key in (
-        "nodes_treeids", "nodes_nodeids", "nodes_featureids", "nodes_modes", "nodes_truenodeids",
-        "nodes_falsenodeids", "target_treeids", "target_nodeids")}
+    attrs: dict[str, list] = {
+        key: []
+        for key in (
+            "nodes_treeids",
+            "nodes_nodeids",
+            "nodes_featureids",
+            "nodes_modes",
+            "nodes_truenodeids",
+            "nodes_falsenodeids",
+            "target_treeids",
+            "target_nodeids",
+        )
+    }
     thresholds: list[float] = []
     leaf_weights: list[float] = []
     scale = ensemble.sigmoid_scale if ensemble.sigmoid_scale > 0 else 1.0

@@ -1,0 +1,93 @@
+"""How events move one SKU's feature state: the Python mirror of shared/src/features/feature-state.ts,
+both written from the spec's "events" section and both checked by shared/features/golden/*.json."""
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .feature_spec import RETENTION_DAYS
+from .utc_time import canonical_instant, instant_ms, shift_day, utc_day
+
+
+@dataclass
+class SkuFeatureState:
+    on_hand: float = 0
+    daily_units: dict[str, float] = field(default_factory=dict)
+    last_sale_at: str | None = None
+    last_delivery_at: str | None = None
+    price: float | None = None
+    reference_price: float | None = None
+    promo_active: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """The TypeScript field names, to compare with the golden files."""
+        return {
+            "onHand": self.on_hand,
+            "dailyUnits": dict(self.daily_units),
+            "lastSaleAt": self.last_sale_at,
+            "lastDeliveryAt": self.last_delivery_at,
+            "price": self.price,
+            "referencePrice": self.reference_price,
+            "promoActive": self.promo_active,
+        }
+
+
+def apply_event(state: SkuFeatureState, event: dict[str, Any], sku: str) -> SkuFeatureState:
+    """Returns the state after `event` (a StoreEvent as JSON); the input state is not modified."""
+    nxt = replace(state, daily_units=dict(state.daily_units))
+    at_ms = instant_ms(event["occurred_at"])
+    kind = event["type"]
+    if kind == "sale":
+        for line in event["lines"]:
+            if line["sku"] != sku:
+                continue
+            nxt.on_hand -= line["quantity"]
+            _add_daily_units(nxt.daily_units, utc_day(at_ms), line["quantity"])
+            nxt.last_sale_at = _later_instant(nxt.last_sale_at, at_ms)
+            _set_price(nxt, line["unit_price"], bool(line.get("promo", False)))
+    elif kind == "return":
+        for line in event["lines"]:
+            if line["sku"] != sku or not line["restock"]:
+                continue
+            nxt.on_hand += line["quantity"]
+            _add_daily_units(nxt.daily_units, utc_day(at_ms), -line["quantity"])
+    elif kind == "shelf_count":
+        if event["sku"] == sku:
+            nxt.on_hand = event["counted_quantity"]
+    elif kind == "inventory_adjustment":
+        if event["sku"] == sku:
+            nxt.on_hand += event["quantity_delta"]
+    elif kind == "supplier_delivery":
+        for line in event["lines"]:
+            if line["sku"] != sku:
+                continue
+            nxt.on_hand += line["quantity"]
+            nxt.last_delivery_at = _later_instant(nxt.last_delivery_at, at_ms)
+    elif kind == "price_change":
+        if event["sku"] == sku:
+            _set_price(nxt, event["new_price"], bool(event["promo"]))
+    elif kind not in ("product_scan", "foot_traffic"):
+        raise ValueError(f"event type {kind!r} is not a v1 StoreEvent type")
+    return nxt
+
+
+def _set_price(state: SkuFeatureState, price: float, promo: bool) -> None:
+    state.price = price
+    state.promo_active = promo
+    if state.reference_price is None and not promo:
+        state.reference_price = price
+
+
+def _later_instant(current: str | None, ms: int) -> str:
+    if current is not None and instant_ms(current) >= ms:
+        return current
+    return canonical_instant(ms)
+
+
+def _add_daily_units(daily_units: dict[str, float], day: str, units: float) -> None:
+    newest = max([day, *daily_units])
+    oldest_kept = shift_day(newest, -(RETENTION_DAYS - 1))
+    if day < oldest_kept:
+        return
+    daily_units[day] = daily_units.get(day, 0) + units
+    for kept in [kept for kept in daily_units if kept < oldest_kept]:
+        del daily_units[kept]
