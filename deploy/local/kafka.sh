@@ -36,18 +36,21 @@ require_java() {
 }
 
 cmd_install() {
-  local stamp
-  stamp=$(install_stamp)
-  if [ "$(cat "$KAFKA_HOME/.complete" 2>/dev/null)" = "$stamp" ]; then
+  if [ "$(cat "$KAFKA_HOME/.complete" 2>/dev/null)" = "$(install_stamp)" ]; then
     tg_log "kafka $KAFKA_VERSION already installed in $KAFKA_HOME"
     return 0
   fi
   command -v mvn >/dev/null || tg_die "kafka install needs Maven on PATH (Debian: apt-get install maven)"
   require_java
-  # Several scripts (stack, CI, a developer) may install at once: one resolves, the others wait.
-  exec 9>"$TG_CACHE/kafka-$KAFKA_VERSION.lock"
-  flock 9
-  if [ "$(cat "$KAFKA_HOME/.complete" 2>/dev/null)" = "$stamp" ]; then return 0; fi
+  # Several scripts (stack, CI, a developer) may install at once: one resolves, the others wait. The
+  # lock lives in a subshell so the broker started afterwards does not inherit and hold it.
+  (
+    flock 9
+    if [ "$(cat "$KAFKA_HOME/.complete" 2>/dev/null)" != "$(install_stamp)" ]; then resolve_jars; fi
+  ) 9>"$TG_CACHE/kafka-$KAFKA_VERSION.lock"
+}
+
+resolve_jars() {
   tg_log "installing kafka $KAFKA_VERSION into $KAFKA_HOME (Maven repo $TG_CACHE/m2)"
   local tmp="$KAFKA_HOME.tmp.$$" out
   rm -rf "$tmp"
@@ -59,10 +62,10 @@ cmd_install() {
     tg_die "kafka install failed: Maven could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION"
   fi
   # Fill a temporary dir and swap it in, so an interrupted install never looks complete.
-  echo "$stamp" >"$tmp/.complete"
+  install_stamp >"$tmp/.complete"
   rm -rf "$KAFKA_HOME"
   mv "$tmp" "$KAFKA_HOME"
-  tg_log "kafka $KAFKA_VERSION installed ($(ls "$KAFKA_LIBS" | wc -l) jars)"
+  tg_log "kafka $KAFKA_VERSION installed ($(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars)"
 }
 
 # run_tool MAIN_CLASS ARGS...: a Kafka command-line tool on the cached classpath. Tier-1 JIT and a
@@ -82,24 +85,29 @@ render_config() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# The port opens before the broker has registered with its controller; a metadata request (listing
-# topics) only succeeds once clients can really use it.
+# A pid file can outlive its process (reboot, kill -9) and the pid be reused: check it is our broker.
+kafka_alive() { tg_pid_alive "$KAFKA_PID" && grep -qa 'kafka.Kafka' "/proc/$(cat "$KAFKA_PID")/cmdline"; }
+
+# Ready means a metadata request (listing topics) succeeds: the port opens before the broker has
+# registered with its controller. A broker that dies while starting fails at once, not at the timeout.
 wait_ready() {
   local deadline=$((SECONDS + START_TIMEOUT))
-  tg_wait_port kafka "$TG_KAFKA_PORT" "$START_TIMEOUT" "$KAFKA_LOG"
-  until run_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --list \
-    >/dev/null 2>&1; do
-    tg_pid_alive "$KAFKA_PID" || { tail -n 20 "$KAFKA_LOG" >&2; tg_die "kafka exited during start-up; log: $KAFKA_LOG"; }
+  until port_open "$TG_KAFKA_PORT" && run_tool org.apache.kafka.tools.TopicCommand \
+    --bootstrap-server "$KAFKA_BOOTSTRAP" --list >/dev/null 2>&1; do
+    if ! kafka_alive; then
+      tail -n 20 "$KAFKA_LOG" >&2
+      tg_die "kafka exited during start-up; log: $KAFKA_LOG"
+    fi
     if [ "$SECONDS" -ge "$deadline" ]; then
       tail -n 20 "$KAFKA_LOG" >&2
-      tg_die "kafka accepts connections on $KAFKA_BOOTSTRAP but answers no metadata request after ${START_TIMEOUT}s; log: $KAFKA_LOG"
+      tg_die "kafka did not answer metadata requests on $KAFKA_BOOTSTRAP within ${START_TIMEOUT}s; log: $KAFKA_LOG"
     fi
     sleep 1
   done
 }
 
 cmd_start() {
-  if tg_pid_alive "$KAFKA_PID"; then
+  if kafka_alive; then
     tg_log "kafka already running on $KAFKA_BOOTSTRAP (pid $(cat "$KAFKA_PID"))"
     return 0
   fi
@@ -128,8 +136,17 @@ cmd_start() {
   tg_log "kafka ready on $KAFKA_BOOTSTRAP (pid $(cat "$KAFKA_PID"))"
 }
 
+cmd_stop() {
+  if kafka_alive; then
+    tg_stop_pid kafka "$KAFKA_PID"
+  else
+    rm -f "$KAFKA_PID"
+    tg_log "kafka is not running"
+  fi
+}
+
 cmd_status() {
-  if tg_pid_alive "$KAFKA_PID"; then
+  if kafka_alive; then
     echo "kafka running on $KAFKA_BOOTSTRAP (controller 127.0.0.1:$TG_KAFKA_CONTROLLER_PORT), pid $(cat "$KAFKA_PID")"
   else
     echo "kafka stopped ($KAFKA_BOOTSTRAP)"
@@ -138,10 +155,11 @@ cmd_status() {
 }
 
 cmd_perf_test() {
-  tg_pid_alive "$KAFKA_PID" || tg_die "kafka is not running; start it with deploy/local/kafka.sh start"
+  kafka_alive || tg_die "kafka is not running; start it with deploy/local/kafka.sh start"
   local topic="" prev=""
   for arg in "$@"; do
-    [ "$prev" = "--topic" ] && topic=$arg
+    if [ "$prev" = "--topic" ]; then topic=$arg; fi
+    case "$arg" in --topic=*) topic=${arg#--topic=} ;; esac
     prev=$arg
   done
   [ -n "$topic" ] || tg_die "kafka perf-test needs --topic NAME (plus --num-records, --throughput and --record-size)"
@@ -155,7 +173,7 @@ cmd_perf_test() {
 case "${1:-}" in
   install) cmd_install ;;
   start) cmd_start ;;
-  stop) tg_stop_pid kafka "$KAFKA_PID" ;;
+  stop) cmd_stop ;;
   status) cmd_status ;;
   perf-test) shift; cmd_perf_test "$@" ;;
   *) tg_die "usage: deploy/local/kafka.sh install|start|stop|status|perf-test [kafka-producer-perf-test args]" ;;
