@@ -1,5 +1,4 @@
-import type { Alert, StoreEvent } from '@tillgate/shared';
-import type { SkuFeatureState } from './feature-state.ts';
+import type { Alert, SkuFeatureState, StoreEvent } from '@tillgate/shared';
 
 // The agent's durable state, behind one small interface with its own contract tests
 // (edge/src/store/edge-store.test.ts). There is no in-memory implementation on purpose: a store's

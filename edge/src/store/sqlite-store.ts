@@ -1,6 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Alert, kafkaKeyFor, type StoreEvent, topicForEventType } from '@tillgate/shared';
+import {
+  type Alert,
+  applyEventToFeatureState,
+  emptyFeatureState,
+  kafkaKeyFor,
+  type SkuFeatureState,
+  type StoreEvent,
+  topicForEventType,
+} from '@tillgate/shared';
 import Database from 'better-sqlite3';
 import type {
   AlertStateRow,
@@ -12,7 +20,7 @@ import type {
   OutboxRow,
   RejectRow,
 } from './edge-store.ts';
-import { applyEventToFeatureState, emptyFeatureState, type SkuFeatureState } from './feature-state.ts';
+
 import { migrate } from './migrations.ts';
 import { skusOf } from './skus-of.ts';
 

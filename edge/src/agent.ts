@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { type Alert, createLogger, type Heartbeat, type Logger } from '@tillgate/shared';
+import { agentVersion } from './agent-version.ts';
+import { AlertEngine, type RiskScorer } from './alerts/alert-engine.ts';
+import type { EdgeConfig } from './config.ts';
+import { Forwarder, lastForwardKey } from './forwarder/forwarder.ts';
+import { startHeartbeats } from './forwarder/heartbeat.ts';
+import { KafkaLink } from './forwarder/kafka-link.ts';
+import { startEmbeddedBroker } from './intake/embedded-broker.ts';
+import { startExternalBroker } from './intake/external-broker.ts';
+import { GroupCommit } from './intake/group-commit.ts';
+import { PosIntake } from './intake/pos-intake.ts';
+import { bundledPublicKeysPem, defaultModelDir, StockoutScorer } from './scoring/index.ts';
+import type { AgentStatus } from './status/agent-status.ts';
+import { startStatusServer } from './status/status-server.ts';
+import { openSqliteStore } from './store/sqlite-store.ts';
+
+export interface RunningAgent {
+  /** The MQTT port actually bound (embedded mode; useful with port 0), else null. */
+  readonly mqttPort: number | null;
+  readonly statusPort: number;
+  status(): AgentStatus;
+  /** Resolves when every committed change has been scored (tests and benchmarks). */
+  alertsIdle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AgentOptions {
+  logger?: Logger;
+  /** A scorer other than the configured model (benchmarks); the agent does not close it. */
+  scorer?: RiskScorer;
+}
+
+/** Unsent events older than this make the agent report `degraded` (the hub is not taking them). */
+const degradedAfterMs = 60_000;
+const recentCount = 20;
+
+export async function startAgent(config: EdgeConfig, options: AgentOptions = {}): Promise<RunningAgent> {
+  const root = options.logger ?? createLogger({ name: 'tillgate-edge', level: config.logLevel });
+  const log = root.child({ store: config.storeId });
+  const startedAt = new Date().toISOString();
+  const store = openSqliteStore(join(config.dataDir, 'edge.db'));
+  const ownScorer = options.scorer === undefined ? await loadScorer(config) : null;
+  const scorer = options.scorer ?? (ownScorer as StockoutScorer);
+  store.recordInstalledModel(
+    { name: scorer.name, version: scorer.version, dir: config.model.dir ?? defaultModelDir },
+    new Date(),
+  );
+  log.info({ model: scorer.name, version: scorer.version }, 'stock-out model loaded');
+
+  const link = new KafkaLink({ ...config.kafka, clientId: `${config.kafka.clientId}-${config.storeId}` });
+  const forwarder = new Forwarder(store, link, config.kafka, log.child({ component: 'forwarder' }));
+  let publishAlert: (topic: string, payload: string) => Promise<void> = async () => undefined;
+  const alerts = new AlertEngine(
+    store,
+    scorer,
+    { storeId: config.storeId, ...config.alerts },
+    (topic, payload) => publishAlert(topic, payload),
+    (alert: Alert) => {
+      log.info({ sku: alert.sku, state: alert.state, risk: alert.risk }, 'stock-out alert');
+      forwarder.notify();
+    },
+    log.child({ component: 'alerts' }),
+  );
+  const commit = new GroupCommit(store, {
+    lingerMs: config.intake.lingerMs,
+    maxBatch: config.intake.maxBatch,
+    capBytes: config.disk.capBytes,
+    // At the cap, forwarded rows go first (oldest first), whatever their retention.
+    makeRoom: () => store.pruneSent(new Date(), 10_000),
+    onCommitted: (result) => {
+      forwarder.notify();
+      alerts.enqueue(result.touched);
+    },
+  });
+  const rules = {
+    storeId: config.storeId,
+    limits: { maxBytes: config.intake.maxPayloadBytes, futureToleranceMs: config.intake.futureToleranceMs },
+    catalog: config.intake.catalogFile === null ? null : readCatalog(config.intake.catalogFile),
+  };
+  let intake: PosIntake | null = null;
+  const intakeLog = log.child({ component: 'intake' });
+  const embedded =
+    config.mqtt.mode === 'embedded'
+      ? await startEmbeddedBroker({ storeId: config.storeId, ...config.mqtt }, () => intake as PosIntake, intakeLog)
+      : null;
+  const broker =
+    embedded ??
+    (await startExternalBroker(
+      { storeId: config.storeId, ...(config.mqtt as Extract<EdgeConfig['mqtt'], { mode: 'external' }>) },
+      () => intake as PosIntake,
+      intakeLog,
+    ));
+  intake = new PosIntake(rules, commit, (terminalId, reply) => broker.reply(terminalId, reply), intakeLog);
+  publishAlert = (topic, payload) => broker.publishAlert(topic, payload);
+  forwarder.start();
+
+  const status = (): AgentStatus => {
+    const backlog = store.backlog();
+    const oldestMs = backlog.oldestReceivedAt === null ? null : Date.parse(backlog.oldestReceivedAt);
+    return {
+      store_id: config.storeId,
+      agent_version: agentVersion,
+      started_at: startedAt,
+      health: oldestMs !== null && Date.now() - oldestMs > degradedAfterMs ? 'degraded' : 'ok',
+      backlog: { events: backlog.events, oldest_unsent_at: backlog.oldestReceivedAt, oldest_seq: backlog.oldestSeq },
+      last_forward_at: store.getMeta(lastForwardKey),
+      model: { name: scorer.name, version: scorer.version },
+      intake: { ...(intake as PosIntake).counters },
+      disk: { used_bytes: store.usedBytes(), cap_bytes: config.disk.capBytes },
+      alerts_open: store.openAlerts(),
+      recent_alerts: store.recentAlerts(recentCount),
+      rejects_total: store.rejectsTotal(),
+      recent_rejects: store.recentRejects(recentCount).map(({ payload: _payload, ...row }) => row),
+    };
+  };
+  const heartbeats = startHeartbeats(
+    link,
+    config.heartbeat.intervalMs,
+    (): Heartbeat => {
+      const current = status();
+      return {
+        schema: 1,
+        store_id: config.storeId,
+        agent_version: agentVersion,
+        sent_at: new Date().toISOString(),
+        started_at: startedAt,
+        backlog_events: current.backlog.events,
+        oldest_unsent_at: current.backlog.oldest_unsent_at,
+        last_forward_at: current.last_forward_at,
+        model_name: scorer.name,
+        model_version: scorer.version,
+        disk_used_bytes: current.disk.used_bytes,
+        rejects_total: current.rejects_total,
+        alerts_open: current.alerts_open,
+      };
+    },
+    log.child({ component: 'heartbeat' }),
+  );
+  const pruner = setInterval(() => {
+    const pruned = store.pruneSent(new Date(Date.now() - config.disk.sentRetentionMs), 10_000);
+    if (pruned > 0) log.debug({ pruned }, 'pruned forwarded rows past retention');
+  }, config.disk.pruneIntervalMs);
+  pruner.unref();
+  const statusServer: Server = await startStatusServer(config.status.host, config.status.port, status);
+  const address = statusServer.address();
+  log.info({ status: address, mqttMode: config.mqtt.mode }, 'edge agent started');
+
+  return {
+    mqttPort: embedded?.port ?? null,
+    statusPort: typeof address === 'object' && address !== null ? address.port : config.status.port,
+    status,
+    alertsIdle: () => alerts.idle(),
+    async stop() {
+      clearInterval(pruner);
+      heartbeats.stop();
+      await new Promise<void>((resolve) => statusServer.close(() => resolve()));
+      await broker.close();
+      commit.stop();
+      await alerts.idle();
+      await forwarder.stop();
+      await ownScorer?.close();
+      store.close();
+      log.info('edge agent stopped');
+      root.flush();
+    },
+  };
+}
+
+async function loadScorer(config: EdgeConfig): Promise<StockoutScorer> {
+  const keys =
+    config.model.trustedKeyFiles === undefined
+      ? bundledPublicKeysPem()
+      : config.model.trustedKeyFiles.map((file) => readFileSync(file, 'utf8'));
+  return StockoutScorer.load(config.model.dir ?? defaultModelDir, keys);
+}
+
+function readCatalog(file: string): Set<string> {
+  const skus = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('#'));
+  return new Set(skus);
+}

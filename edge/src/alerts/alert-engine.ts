@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Alert,
+  kafkaKeyFor,
+  kafkaTopics,
+  type Logger,
+  mqttTopics,
+  type SkuFeatureState,
+  stockoutFeatures,
+} from '@tillgate/shared';
+import type { EdgeStore } from '../store/edge-store.ts';
+
+/** What the engine needs of a model; StockoutScorer (src/scoring) is one. */
+export interface RiskScorer {
+  readonly name: string;
+  readonly version: string;
+  scoreBatch(rows: Float32Array[]): Promise<Float32Array>;
+}
+
+export interface AlertEngineOptions {
+  storeId: string;
+  raiseAbove: number;
+  clearBelow: number;
+  coolDownMs: number;
+}
+
+type Touched = Map<string, { state: SkuFeatureState; eventId: string }>;
+
+/**
+ * Scores the SKUs each commit moved and turns risk into alerts. Hysteresis: an alert opens above
+ * `raiseAbove` and closes only below `clearBelow`; cool-down: an SKU's alert state holds at least
+ * `coolDownMs` after it changed. SKUs touched while a scoring run is in flight are merged into the
+ * next run, so a burst is scored in one batched onnxruntime call.
+ * An alert is committed (alerts table + outbox for Kafka) before it is published retained on the
+ * store's alert topic, so a display never sees an alert the hub will not.
+ */
+export class AlertEngine {
+  readonly #store: EdgeStore;
+  readonly #options: AlertEngineOptions;
+  readonly #publish: (topic: string, payload: string) => Promise<void>;
+  readonly #onAlert: (alert: Alert) => void;
+  readonly #log: Logger;
+  #scorer: RiskScorer;
+  #pending: Touched = new Map();
+  #running: Promise<void> | null = null;
+
+  constructor(
+    store: EdgeStore,
+    scorer: RiskScorer,
+    options: AlertEngineOptions,
+    publish: (topic: string, payload: string) => Promise<void>,
+    onAlert: (alert: Alert) => void,
+    log: Logger,
+  ) {
+    this.#store = store;
+    this.#scorer = scorer;
+    this.#options = options;
+    this.#publish = publish;
+    this.#onAlert = onAlert;
+    this.#log = log;
+  }
+
+  get scorer(): RiskScorer {
+    return this.#scorer;
+  }
+
+  enqueue(touched: Touched): void {
+    if (touched.size === 0) return;
+    for (const [sku, entry] of touched) this.#pending.set(sku, entry);
+    this.#running ??= this.#drain().finally(() => {
+      this.#running = null;
+    });
+  }
+
+  /** Resolves when everything enqueued so far has been scored. */
+  async idle(): Promise<void> {
+    while (this.#running !== null) await this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending.size > 0) {
+      const batch = this.#pending;
+      this.#pending = new Map();
+      try {
+        await this.#score(batch);
+      } catch (error) {
+        // A scoring failure must not stop intake; the next commit of these SKUs scores them again.
+        this.#log.error({ err: error, skus: batch.size }, 'stock-out scoring failed');
+      }
+    }
+  }
+
+  async #score(batch: Touched): Promise<void> {
+    const at = new Date();
+    const entries = [...batch];
+    const risks = await this.#scorer.scoreBatch(entries.map(([, { state }]) => stockoutFeatures(state, at)));
+    entries.forEach(([sku, { state, eventId }], index) => {
+      const risk = risks[index] ?? 0;
+      const decision = this.#decide(sku, risk, at);
+      if (decision !== null) this.#emit(sku, decision, risk, state.onHand, eventId, at);
+    });
+  }
+
+  #decide(sku: string, risk: number, at: Date): Alert['state'] | null {
+    const current = this.#store.alertState(sku);
+    const open = current?.open ?? false;
+    const cooling = current !== null && at.getTime() - Date.parse(current.changedAt) < this.#options.coolDownMs;
+    if (cooling) return null;
+    if (!open && risk >= this.#options.raiseAbove) return 'raised';
+    if (open && risk <= this.#options.clearBelow) return 'cleared';
+    return null;
+  }
+
+  #emit(sku: string, state: Alert['state'], risk: number, onHand: number, eventId: string, at: Date): void {
+    const alert: Alert = {
+      schema: 1,
+      alert_id: randomUUID(),
+      store_id: this.#options.storeId,
+      sku,
+      state,
+      risk: Math.min(1, Math.max(0, risk)),
+      threshold: state === 'raised' ? this.#options.raiseAbove : this.#options.clearBelow,
+      on_hand: Math.round(onHand),
+      model_name: this.#scorer.name,
+      model_version: this.#scorer.version,
+      trigger_event_id: eventId,
+      at: at.toISOString(),
+    };
+    this.#store.commitAlert(alert, kafkaTopics.restockAlerts, kafkaKeyFor(alert));
+    this.#onAlert(alert);
+    this.#publish(mqttTopics.alert(this.#options.storeId, sku), JSON.stringify(alert)).catch((error) =>
+      this.#log.warn({ err: error, sku }, 'could not publish an alert on MQTT'),
+    );
+  }
+}

@@ -1,0 +1,157 @@
+import { loadConfig } from '@tillgate/shared';
+import { z } from 'zod';
+
+// The agent's one config schema (STYLE.md "Config"). Every default lives in `defaults` below, with
+// its unit; the schema only says what is valid. Loaded from a JSON file plus TILLGATE_EDGE__* env
+// overrides by the shared loadConfig, which names the bad key when validation fails.
+
+export const defaults = {
+  dataDir: '/var/lib/tillgate-edge',
+  logLevel: 'info',
+  mqtt: {
+    mode: 'embedded',
+    host: '127.0.0.1',
+    port: 1883,
+    // External mode: a fixed client id + persistent session, so the broker keeps unacknowledged
+    // QoS 1 messages for the agent while it is down.
+    clientId: 'tillgate-edge',
+  },
+  intake: {
+    lingerMs: 1, // ms a group commit waits for more messages after the first one
+    maxBatch: 1_000, // messages per group commit
+    maxPayloadBytes: 64 * 1024, // bytes; a 500-line basket is ~40 KiB
+    futureToleranceMs: 5 * 60_000, // ms a terminal clock may run ahead of the store PC
+  },
+  disk: {
+    capBytes: 2 * 1024 ** 3, // bytes of live SQLite pages; above it new POS messages are refused
+    sentRetentionMs: 72 * 3_600_000, // ms forwarded rows stay for replay before pruning
+    pruneIntervalMs: 60_000, // ms between pruning passes
+  },
+  kafka: {
+    clientId: 'tillgate-edge',
+    batchSize: 1_000, // outbox rows per produce request
+    idleMs: 100, // ms between polls of an empty outbox
+    backoffInitialMs: 200, // ms, first retry delay while Kafka is unreachable
+    backoffMaxMs: 30_000, // ms, retry delay ceiling
+    connectionTimeoutMs: 3_000, // ms
+    requestTimeoutMs: 30_000, // ms
+  },
+  heartbeat: { intervalMs: 10_000 }, // ms between heartbeats to edge-heartbeats
+  alerts: {
+    raiseAbove: 0.7, // risk that opens an alert
+    clearBelow: 0.4, // risk that closes it again; the gap is the hysteresis
+    coolDownMs: 15 * 60_000, // ms an SKU's alert state must hold before it may change again
+  },
+  status: { host: '127.0.0.1', port: 18710 },
+} as const;
+
+const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'letters, digits, _ . : - (1-64)');
+const loopback = z.enum(['127.0.0.1', '::1', 'localhost'], { error: 'must be a loopback address' });
+const ms = z.number().int().nonnegative();
+
+const terminal = z.strictObject({ id: identifier, password: z.string().min(8, 'at least 8 characters') });
+
+const mqtt = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('embedded'),
+    /** The store LAN address POS terminals reach; 0.0.0.0 for all interfaces. */
+    host: z.string().min(1).default(defaults.mqtt.host),
+    // 0 lets the OS pick a free port (tests, benchmarks); RunningAgent.mqttPort tells which.
+    port: z.number().int().min(0).max(65_535).default(defaults.mqtt.port),
+    /** One account per terminal: a terminal may publish only to its own events topic. */
+    terminals: z.array(terminal).min(1, 'list at least one terminal'),
+    /** Accounts that may only read alerts (store displays). */
+    displays: z.array(terminal).default([]),
+  }),
+  z.strictObject({
+    mode: z.literal('external'),
+    url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'must be an mqtt:// or mqtts:// URL'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    clientId: identifier.default(defaults.mqtt.clientId),
+  }),
+]);
+
+export const edgeConfigSchema = z.strictObject({
+  storeId: identifier,
+  dataDir: z.string().min(1).default(defaults.dataDir),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default(defaults.logLevel),
+  mqtt,
+  intake: z
+    .strictObject({
+      lingerMs: ms.max(100).default(defaults.intake.lingerMs),
+      maxBatch: z.number().int().min(1).max(10_000).default(defaults.intake.maxBatch),
+      maxPayloadBytes: z.number().int().min(1_024).default(defaults.intake.maxPayloadBytes),
+      futureToleranceMs: ms.default(defaults.intake.futureToleranceMs),
+      /** File with one known SKU per line; when set, events naming another SKU are rejected. */
+      catalogFile: z.string().min(1).nullable().default(null),
+    })
+    .default({ ...defaults.intake, catalogFile: null }),
+  disk: z
+    .strictObject({
+      capBytes: z.number().int().min(1_048_576).default(defaults.disk.capBytes),
+      sentRetentionMs: ms.default(defaults.disk.sentRetentionMs),
+      pruneIntervalMs: z.number().int().min(100).default(defaults.disk.pruneIntervalMs),
+    })
+    .default(defaults.disk),
+  kafka: z.strictObject({
+    brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected "host:port"')).min(1),
+    clientId: identifier.default(defaults.kafka.clientId),
+    /** Prepended to every topic name: a hub that hosts several chains, or isolated test runs. */
+    topicPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{0,64}$/, 'letters, digits, . _ - (up to 64)')
+      .default(''),
+    ssl: z.boolean().default(false),
+    sasl: z
+      .strictObject({
+        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+        username: z.string().min(1),
+        password: z.string().min(1),
+      })
+      .optional(),
+    batchSize: z.number().int().min(1).max(10_000).default(defaults.kafka.batchSize),
+    idleMs: z.number().int().min(1).default(defaults.kafka.idleMs),
+    backoffInitialMs: z.number().int().min(1).default(defaults.kafka.backoffInitialMs),
+    backoffMaxMs: z.number().int().min(1).default(defaults.kafka.backoffMaxMs),
+    connectionTimeoutMs: z.number().int().min(100).default(defaults.kafka.connectionTimeoutMs),
+    requestTimeoutMs: z.number().int().min(1_000).default(defaults.kafka.requestTimeoutMs),
+  }),
+  heartbeat: z
+    .strictObject({ intervalMs: z.number().int().min(100).default(defaults.heartbeat.intervalMs) })
+    .default(defaults.heartbeat),
+  alerts: z
+    .strictObject({
+      raiseAbove: z.number().min(0).max(1).default(defaults.alerts.raiseAbove),
+      clearBelow: z.number().min(0).max(1).default(defaults.alerts.clearBelow),
+      coolDownMs: ms.default(defaults.alerts.coolDownMs),
+    })
+    .refine((alerts) => alerts.clearBelow < alerts.raiseAbove, {
+      message: 'clearBelow must be below raiseAbove (that gap is the hysteresis)',
+      path: ['clearBelow'],
+    })
+    .default(defaults.alerts),
+  model: z
+    .strictObject({
+      /** Directory with model.onnx + manifest.json + manifest.sig; the bundled default when absent. */
+      dir: z.string().min(1).optional(),
+      /** PEM files of the keys allowed to sign models; the bundled key when absent. */
+      trustedKeyFiles: z.array(z.string().min(1)).optional(),
+    })
+    .default({}),
+  status: z
+    .strictObject({
+      host: loopback.default(defaults.status.host),
+      port: z.number().int().min(0).max(65_535).default(defaults.status.port),
+    })
+    .default(defaults.status),
+});
+
+export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
+export type EdgeConfigInput = z.input<typeof edgeConfigSchema>;
+
+export const loadEdgeConfig = (file?: string, env?: NodeJS.ProcessEnv): EdgeConfig =>
+  loadConfig(edgeConfigSchema, { ...(file === undefined ? {} : { file }), envPrefix: 'TILLGATE_EDGE', env });
+
+/** Validates a config object built in code (tests, the local stack) the same way a file is. */
+export const parseEdgeConfig = (input: EdgeConfigInput): EdgeConfig => edgeConfigSchema.parse(input);

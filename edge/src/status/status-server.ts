@@ -1,0 +1,33 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AgentStatus } from './agent-status.ts';
+
+/**
+ * The request handler, separate from listen() so tests drive it without a port. Read-only: GET
+ * /status (everything) and GET /health (200 when ok, 503 when degraded, for a service monitor).
+ */
+export function statusHandler(status: () => AgentStatus) {
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    const send = (code: number, body: unknown) => {
+      response.writeHead(code, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    if (request.method !== 'GET') return send(405, { error: 'only GET is served' });
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/status') return send(200, status());
+    if (path === '/health') {
+      const current = status();
+      return send(current.health === 'ok' ? 200 : 503, { health: current.health, backlog: current.backlog });
+    }
+    send(404, { error: 'not found; try GET /status or GET /health' });
+  };
+}
+
+/** Listens on a loopback address only (the config schema refuses any other host). */
+export async function startStatusServer(host: string, port: number, status: () => AgentStatus): Promise<Server> {
+  const server = createServer(statusHandler(status));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}

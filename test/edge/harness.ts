@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { allKafkaTopics, type PosEvent } from '@tillgate/shared';
+import { createConsumer, createKafkaClient, ensureTopics, type KafkaClient } from '@tillgate/shared/kafka';
+import { localStack } from '@tillgate/shared/local-stack';
+import mqtt, { type MqttClient } from 'mqtt';
+import { type EdgeConfig, type EdgeConfigInput, parseEdgeConfig } from '../../edge/src/config.ts';
+
+// Shared set-up of the edge integration tests: a unique store, data dir and Kafka topic prefix per
+// test (STYLE.md "Tests"), all against the real local Kafka; cleanup is registered by the caller.
+
+export const terminalPassword = 'terminal-secret-1';
+
+export interface EdgeTestBed {
+  storeId: string;
+  dataDir: string;
+  topicPrefix: string;
+  kafka: KafkaClient;
+  config(overrides?: Partial<EdgeConfigInput>): EdgeConfig;
+  /** Every record of `topic` (unprefixed) read from the beginning, once at least `count` arrived. */
+  consume(topic: string, count: number, timeoutMs?: number): Promise<{ key: string; value: string }[]>;
+  cleanup(): Promise<void>;
+}
+
+export async function edgeTestBed(name: string): Promise<EdgeTestBed> {
+  const id = randomUUID().slice(0, 8);
+  const storeId = `${name}-${id}`;
+  const dataDir = mkdtempSync(join(tmpdir(), `tillgate-edge-${name}-`));
+  const topicPrefix = `t-${name}-${id}.`;
+  const kafka = createKafkaClient({ brokers: localStack.kafka.brokers, clientId: `edge-test-${id}` });
+  const topics = allKafkaTopics.map((topic) => topicPrefix + topic);
+  await ensureTopics(kafka, topics, { partitions: 1, replicationFactor: 1 });
+  return {
+    storeId,
+    dataDir,
+    topicPrefix,
+    kafka,
+    config: (overrides = {}) =>
+      parseEdgeConfig({
+        storeId,
+        dataDir,
+        logLevel: 'warn',
+        mqtt: {
+          mode: 'embedded',
+          port: 0,
+          terminals: [1, 2, 3].map((n) => ({ id: `t${n}`, password: terminalPassword })),
+          displays: [{ id: 'display', password: terminalPassword }],
+        },
+        kafka: {
+          brokers: [...localStack.kafka.brokers],
+          topicPrefix,
+          idleMs: 20,
+          backoffInitialMs: 100,
+          backoffMaxMs: 1_000,
+        },
+        status: { port: 0 },
+        heartbeat: { intervalMs: 1_000 },
+        ...overrides,
+      }),
+    async consume(topic, count, timeoutMs = 60_000) {
+      const consumer = createConsumer(kafka, { groupId: `edge-test-${randomUUID()}` });
+      const records: { key: string; value: string }[] = [];
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topic: topicPrefix + topic, fromBeginning: true });
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`only ${records.length} of ${count} records on ${topic} within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+          void consumer.run({
+            eachBatch: async ({ batch }) => {
+              for (const message of batch.messages) {
+                records.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '' });
+              }
+              if (records.length >= count) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          });
+        });
+      } finally {
+        await consumer.disconnect();
+      }
+      return records;
+    },
+    async cleanup() {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics }).catch(() => undefined);
+      await admin.disconnect();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function connectTerminal(port: number, terminalId: string, password = terminalPassword): Promise<MqttClient> {
+  return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    clientId: `${terminalId}-${randomUUID().slice(0, 6)}`,
+    username: terminalId,
+    password,
+    reconnectPeriod: 0,
+    connectTimeout: 5_000,
+  });
+}
+
+export const publishEvent = (client: MqttClient, event: PosEvent): Promise<unknown> =>
+  client.publishAsync(`tillgate/${event.store_id}/pos/${event.terminal_id}/events`, JSON.stringify(event), { qos: 1 });
+
+/** Polls until `check` holds or the time is up; for state that settles asynchronously. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
