@@ -103,6 +103,10 @@ export const edgeConfigSchema = z.strictObject({
       .regex(/^[A-Za-z0-9._-]{0,64}$/, 'letters, digits, . _ - (up to 64)')
       .default(''),
     ssl: z.boolean().default(false),
+    /** Broker "host:port" -> local "host:port" to dial instead (tunnels; the simulators' WAN proxy). */
+    tunnels: z
+      .record(z.string().regex(/^[^\s:]+:\d{1,5}$/), z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected "host:port"'))
+      .default({}),
     sasl: z
       .strictObject({
         mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),

@@ -8,6 +8,7 @@ export interface KafkaLinkOptions {
   clientId: string;
   topicPrefix: string;
   ssl: boolean;
+  tunnels: Record<string, string>;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
@@ -40,6 +41,7 @@ export class KafkaLink {
         brokers: options.brokers,
         clientId: options.clientId,
         ssl: options.ssl,
+        tunnels: options.tunnels,
         ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
         connectionTimeoutMs: options.connectionTimeoutMs,
         requestTimeoutMs: options.requestTimeoutMs,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
-import { Kafka, type LogEntry, logLevel } from 'kafkajs';
+import { isIP, connect as tcpConnect } from 'node:net';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { type ISocketFactory, Kafka, type LogEntry, logLevel } from 'kafkajs';
 import { KafkaConfigError } from './errors.ts';
 import { type KafkaConnection, parseKafkaConnection } from './options.ts';
 
@@ -37,6 +38,7 @@ export function createKafkaClient(settings: unknown, options: { log?: KafkaLogSi
     brokers: config.brokers,
     ssl: tlsOptions(config.ssl),
     ...(config.sasl === undefined ? {} : { sasl: config.sasl }),
+    ...(config.tunnels === undefined ? {} : { socketFactory: tunnelledSockets(config.tunnels) }),
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     // Every knob pinned: the library swaps in other retry defaults when NODE_ENV=test, and tests must
@@ -70,4 +72,22 @@ function tlsOptions(ssl: KafkaConnection['ssl']): boolean | ConnectionOptions {
     }
   }
   return options;
+}
+
+/** Dials the mapped address for a tunnelled broker, the broker itself otherwise (the library's own behaviour). */
+function tunnelledSockets(tunnels: Record<string, string>): ISocketFactory {
+  return ({ host, port, ssl, onConnect }) => {
+    const via = tunnels[`${host}:${port}`];
+    const separator = via?.lastIndexOf(':') ?? -1;
+    const target =
+      via === undefined
+        ? { host, port }
+        : { host: via.slice(0, separator).replace(/^\[|\]$/g, ''), port: Number(via.slice(separator + 1)) };
+    const socket = ssl
+      ? tlsConnect({ ...target, ...(isIP(host) === 0 ? { servername: host } : {}), ...ssl }, onConnect)
+      : tcpConnect(target, onConnect);
+    // The library's default: keep-alive probes after 60 s idle.
+    socket.setKeepAlive(true, 60_000);
+    return socket;
+  };
 }

@@ -33,6 +33,13 @@ export const kafkaConnectionSchema = z
     /** TLS to the brokers: `true` trusts the system CAs, an object names a private CA. */
     ssl: z.union([z.boolean(), tlsSchema]).default(false),
     sasl: saslSchema.optional(),
+    /**
+     * Broker address -> local address to dial instead, for every connection: the bootstrap one AND
+     * those to the addresses brokers advertise in metadata (which a plain TCP forwarder would miss).
+     * For a tunnel per broker (ssh/stunnel), or the per-store WAN proxy of the simulators. TLS still
+     * verifies the broker's own name.
+     */
+    tunnels: z.record(hostPort, hostPort).optional(),
     connectionTimeoutMs: z.number().int().min(100).max(60_000).default(3_000), // ms, per TCP/TLS connect
     requestTimeoutMs: z.number().int().min(1_000).max(300_000).default(30_000), // ms, per request
     /**
