@@ -11,14 +11,17 @@ export function statusHandler(status: () => AgentStatus) {
       response.writeHead(code, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
     };
-    if (request.method !== 'GET') return send(405, { error: 'only GET is served' });
     const path = (request.url ?? '/').split('?')[0];
-    if (path === '/status') return send(200, status());
-    if (path === '/health') {
+    if (request.method !== 'GET') {
+      send(405, { error: 'only GET is served' });
+    } else if (path === '/status') {
+      send(200, status());
+    } else if (path === '/health') {
       const current = status();
-      return send(current.health === 'ok' ? 200 : 503, { health: current.health, backlog: current.backlog });
+      send(current.health === 'ok' ? 200 : 503, { health: current.health, backlog: current.backlog });
+    } else {
+      send(404, { error: 'not found; try GET /status or GET /health' });
     }
-    send(404, { error: 'not found; try GET /status or GET /health' });
   };
 }
 
