@@ -41,7 +41,7 @@ export async function edgeTestBed(name: string): Promise<EdgeTestBed> {
       parseEdgeConfig({
         storeId,
         dataDir,
-        logLevel: 'warn',
+        logLevel: 'error',
         mqtt: {
           mode: 'embedded',
           port: 0,
