@@ -3,10 +3,16 @@
 // `wan` runs the per-store WAN chaos proxies in front of Kafka. Usage: see simulators/README.md.
 import { parseArgs } from 'node:util';
 import { TillgateError } from '@tillgate/shared/errors';
+import { runCatalogCommand } from './catalog-command.ts';
 import { runHistoryCommand } from './history-command.ts';
+import { runLiveCommand } from './live-command.ts';
+import { runWanCommand } from './wan-command.ts';
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   history: runHistoryCommand,
+  live: runLiveCommand,
+  wan: runWanCommand,
+  catalog: runCatalogCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

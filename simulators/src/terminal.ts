@@ -1,0 +1,104 @@
+import { mqttTopics, type PosEvent } from '@tillgate/shared';
+import mqtt, { type MqttClient } from 'mqtt';
+import { PublishError } from './errors.ts';
+
+export interface TerminalOptions {
+  storeId: string;
+  terminalId: string;
+  /** The store's MQTT broker (the agent's embedded one, or Mosquitto). */
+  url: string;
+  password: string;
+  /** QoS 1 messages in flight before `publish` waits: a real till sends one basket at a time, a backfill many. */
+  window: number;
+  onAck: (event: PosEvent) => void;
+  onReject: (eventId: string | undefined, reason: string) => void;
+}
+
+/**
+ * One POS terminal: its own MQTT connection and account (username = terminal id), publishing its events
+ * QoS 1 in order. A persistent session (fixed client id, clean=false) means the client library resends
+ * unacknowledged messages after a reconnect, as a till does when the store PC restarts; `onAck` fires
+ * on the PUBACK, the moment the agent has committed the event to disk.
+ */
+export class Terminal {
+  readonly #options: TerminalOptions;
+  readonly #client: MqttClient;
+  readonly #topic: string;
+  #inFlight = 0;
+  #waiters: (() => void)[] = [];
+  #failure: Error | null = null;
+
+  private constructor(options: TerminalOptions, client: MqttClient) {
+    this.#options = options;
+    this.#client = client;
+    this.#topic = mqttTopics.posEvents(options.storeId, options.terminalId);
+    client.on('message', (_topic, payload) => {
+      let reply: { event_id?: string; field?: string; reason?: string } = {};
+      try {
+        reply = JSON.parse(payload.toString('utf8'));
+      } catch {
+        // A reply we cannot read still means a refusal; report it without the id.
+      }
+      options.onReject(reply.event_id, `${reply.field ?? '?'}: ${reply.reason ?? payload.toString('utf8')}`);
+    });
+  }
+
+  static async connect(options: TerminalOptions): Promise<Terminal> {
+    let client: MqttClient;
+    try {
+      client = await mqtt.connectAsync(options.url, {
+        username: options.terminalId,
+        password: options.password,
+        clientId: `sim-${options.storeId}-${options.terminalId}`,
+        clean: false,
+        reconnectPeriod: 1_000,
+        connectTimeout: 10_000,
+      });
+      await client.subscribeAsync(mqttTopics.posReplies(options.storeId, options.terminalId), { qos: 1 });
+    } catch (error) {
+      throw new PublishError(
+        `terminal ${options.storeId}/${options.terminalId} cannot connect to ${options.url}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    return new Terminal(options, client);
+  }
+
+  /** Queues one event; resolves once it is handed to the connection (not acked: see `onAck`). */
+  async publish(event: PosEvent): Promise<void> {
+    while (this.#inFlight >= this.#options.window && this.#failure === null) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    if (this.#failure !== null) throw this.#failure;
+    this.#inFlight++;
+    this.#client.publish(this.#topic, JSON.stringify(event), { qos: 1 }, (error) => {
+      this.#inFlight--;
+      this.#waiters.shift()?.();
+      if (error === undefined || error === null) this.#options.onAck(event);
+      else if (this.#failure === null) {
+        this.#failure = new PublishError(`${this.#topic}: ${event.event_id} was not acknowledged: ${error.message}`, {
+          cause: error,
+        });
+      }
+    });
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Waits for every queued message to be acknowledged, then disconnects. */
+  async close(): Promise<void> {
+    while (this.#inFlight > 0 && this.#failure === null) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    await this.#client.endAsync();
+  }
+
+  /** Disconnects at once; unacknowledged messages stay unacknowledged (a till switched off). */
+  async abort(): Promise<void> {
+    this.#failure ??= new PublishError(`terminal ${this.#topic} was switched off`);
+    await this.#client.endAsync(true);
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+}
