@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, type ClickHouseClientConfigOptions, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -15,7 +15,8 @@ describe('ClickHouse through @clickhouse/client on chDB', () => {
   // same code correct on both.
   const open = (): ClickHouseClient =>
     createClient({
-      connection: createChdbConnection({ path: dataDir }),
+      // Nominal type skew only: chdb declares the interface from @clickhouse/client-common 1.23.0.
+      connection: createChdbConnection({ path: dataDir }) as unknown as ClickHouseClientConfigOptions['connection'],
       clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
     });
 

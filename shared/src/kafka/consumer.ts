@@ -4,6 +4,12 @@ import { KafkaConfigError } from './errors.ts';
 export interface ConsumerOptions {
   /** One group per consuming job (ingest, archive, fleet state); members of a group share partitions. */
   groupId: string;
+  /**
+   * Fetch batching: the broker answers when `minBytes` are ready or `maxWaitTimeInMs` passed, with at
+   * most `maxBytesPerPartition` per partition. Consumers that write in batches (the hub's ClickHouse
+   * ingest) size their batches here, with Kafka's own size + time bound, instead of re-buffering.
+   */
+  fetch?: { minBytes?: number; maxBytesPerPartition?: number; maxWaitTimeInMs?: number };
 }
 
 /**
@@ -14,5 +20,5 @@ export function createConsumer(client: Kafka, options: ConsumerOptions): Consume
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(options.groupId)) {
     throw new KafkaConfigError('groupId', `"${options.groupId}" must be 1-249 letters, digits, ".", "_" or "-"`);
   }
-  return client.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+  return client.consumer({ ...options.fetch, groupId: options.groupId, allowAutoTopicCreation: false });
 }

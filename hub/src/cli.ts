@@ -1,0 +1,107 @@
+#!/usr/bin/env -S npx tsx
+import { parseArgs } from 'node:util';
+import { createLogger, InvalidConfigError, TillgateError } from '@tillgate/shared';
+import { createKafkaClient } from '@tillgate/shared/kafka';
+import { createClickHouse } from './clickhouse.ts';
+import { type HubConfig, loadHubConfig } from './config.ts';
+import { HubError, hubErrorCodes } from './errors.ts';
+import { consumerLag } from './fleet/consumer-lag.ts';
+import { allHubParts, type HubParts, startHub } from './hub.ts';
+import { clickhouseTopics, lakeTopics, TopicNames } from './ingest/hub-topics.ts';
+import { migrate } from './migrate.ts';
+
+const usage = `tillgate-hub <command> [--config hub.json]
+  migrate                         apply sql/ migrations to ClickHouse (idempotent)
+  ingest [clickhouse|lake|all]    run consumer group(s) until SIGTERM (default all)
+  serve                           run the HTTP API (fleet, lag, alerts)
+  run                             consumers + API in one process (the local stack)
+  lag                             print consumer lag per group as JSON
+Config: the file, then TILLGATE_HUB__<KEY>__<NESTED_KEY>=value overrides.`;
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string' }, help: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  const [command, target] = positionals;
+  if (values.help === true || command === undefined) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  const config = loadHubConfig(values.config === undefined ? {} : { file: values.config });
+  switch (command) {
+    case 'migrate':
+      return runMigrate(config);
+    case 'lag':
+      return printLag(config);
+    case 'ingest':
+      return runUntilSignal(config, ingestParts(target));
+    case 'serve':
+      return runUntilSignal(config, { clickhouse: false, lake: false, api: true });
+    case 'run':
+      return runUntilSignal(config, allHubParts);
+    default:
+      throw new HubError(hubErrorCodes.usage, `unknown command "${command}"\n${usage}`);
+  }
+}
+
+function ingestParts(target: string | undefined): HubParts {
+  if (target === undefined || target === 'all') return { clickhouse: true, lake: true, api: false };
+  if (target === 'clickhouse') return { clickhouse: true, lake: false, api: false };
+  if (target === 'lake') return { clickhouse: false, lake: true, api: false };
+  throw new HubError(hubErrorCodes.usage, `ingest takes clickhouse, lake or all, not "${target}"`);
+}
+
+async function runMigrate(config: HubConfig): Promise<void> {
+  const client = createClickHouse(config.clickhouse);
+  try {
+    const result = await migrate(client);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await client.close();
+  }
+}
+
+async function printLag(config: HubConfig): Promise<void> {
+  const kafka = createKafkaClient(config.kafka);
+  const names = new TopicNames(config.topicPrefix);
+  const groups = [
+    await consumerLag(
+      kafka,
+      config.ingest.groupId,
+      clickhouseTopics.map((topic) => names.full(topic)),
+    ),
+    await consumerLag(
+      kafka,
+      config.lake.groupId,
+      lakeTopics.map((topic) => names.full(topic)),
+    ),
+  ];
+  process.stdout.write(`${JSON.stringify({ groups }, null, 2)}\n`);
+}
+
+async function runUntilSignal(config: HubConfig, parts: HubParts): Promise<void> {
+  const logger = createLogger({ name: 'tillgate-hub', level: config.logLevel });
+  const hub = await startHub(config, parts, logger);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'stopping');
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  await hub.stop();
+  logger.flush();
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    const code = error instanceof TillgateError ? error.code : 'TG_HUB_UNEXPECTED';
+    const where = error instanceof InvalidConfigError ? ` (key: ${error.key})` : '';
+    process.stderr.write(`tillgate-hub: ${code}${where}: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

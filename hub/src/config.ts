@@ -1,0 +1,105 @@
+import { loadConfig } from '@tillgate/shared';
+import { kafkaConnectionSchema } from '@tillgate/shared/kafka';
+import { localStack } from '@tillgate/shared/local-stack';
+import { z } from 'zod';
+
+// The hub's one config schema (STYLE.md "Config"). Every default is the local stack's, so
+// `tillgate-hub run` with no file works on a developer machine; production sets clickhouse.url,
+// kafka, lake.s3 and the credentials through a file or TILLGATE_HUB__* environment variables.
+
+const clickhouseSchema = z.strictObject({
+  /** A ClickHouse server, e.g. "http://10.0.0.7:8123". Absent: embedded chDB at `dataPath`. */
+  url: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+/, 'expected an http(s) URL such as http://127.0.0.1:8123')
+    .optional(),
+  username: z.string().default('default'),
+  password: z.string().default(''),
+  /** chDB data directory (one per process: chDB binds one directory per process). */
+  dataPath: z.string().min(1).default('.run/hub/chdb'),
+});
+
+const s3Schema = z.strictObject({
+  endPoint: z.string().min(1).default(localStack.s3.endPoint),
+  port: z.number().int().min(1).max(65_535).default(localStack.s3.port),
+  useSSL: z.boolean().default(localStack.s3.useSSL),
+  accessKey: z.string().min(1).default(localStack.s3.accessKey),
+  secretKey: z.string().min(1).default(localStack.s3.secretKey),
+  region: z.string().min(1).default('us-east-1'),
+});
+
+export const hubConfigSchema = z.strictObject({
+  kafka: kafkaConnectionSchema.prefault({ brokers: [...localStack.kafka.brokers], clientId: 'tillgate-hub' }),
+  /** Prepended to every topic name; lets tests and staging share one cluster. */
+  topicPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-"')
+    .default(''),
+  /** Layout of topics the hub creates when missing (never changes existing ones). */
+  topics: z
+    .strictObject({
+      partitions: z.number().int().min(1).max(1_000).default(6),
+      replicationFactor: z.number().int().min(1).max(10).default(1), // 1 on the single-node stack
+    })
+    .prefault({}),
+  clickhouse: clickhouseSchema.prefault({}),
+  /** Apply sql/ migrations when ingest / serve / run start (idempotent). */
+  autoMigrate: z.boolean().default(true),
+  ingest: z
+    .strictObject({
+      groupId: z.string().min(1).default('tillgate-hub-clickhouse'),
+      // A fetch returns when this many bytes are ready or maxWaitMs passed: Kafka's own size + time batching.
+      minBatchBytes: z
+        .number()
+        .int()
+        .min(1)
+        .default(256 * 1024), // bytes
+      maxBatchBytes: z
+        .number()
+        .int()
+        .min(1_024)
+        .default(8 * 1024 * 1024), // bytes per partition and fetch
+      maxWaitMs: z.number().int().min(10).max(30_000).default(250), // ms
+    })
+    .prefault({}),
+  lake: z
+    .strictObject({
+      groupId: z.string().min(1).default('tillgate-hub-lake'),
+      bucket: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, 'not a valid S3 bucket name')
+        .default('tillgate-lake'),
+      /** Key prefix inside the bucket ('' or ending in '/'). */
+      prefix: z
+        .string()
+        .regex(/^$|\/$/, 'must be empty or end with "/"')
+        .default(''),
+      rotateBytes: z
+        .number()
+        .int()
+        .min(1_024)
+        .default(64 * 1024 * 1024), // bytes of JSON buffered per partition
+      rotateMs: z.number().int().min(100).default(60_000), // ms a partition's files stay open at most
+      s3: s3Schema.prefault({}),
+    })
+    .prefault({}),
+  api: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(localStack.hubApiPort),
+      /** A store is online when its last heartbeat is younger than this. */
+      onlineWithinSeconds: z.number().int().min(1).default(60), // s; agents beat every few seconds
+    })
+    .prefault({}),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+
+export type HubConfig = z.output<typeof hubConfigSchema>;
+export type HubConfigInput = z.input<typeof hubConfigSchema>;
+
+export const HUB_ENV_PREFIX = 'TILLGATE_HUB';
+
+/** Reads the config file (optional) and TILLGATE_HUB__* overrides; throws InvalidConfigError naming the key. */
+export function loadHubConfig(options: { file?: string; env?: NodeJS.ProcessEnv } = {}): HubConfig {
+  return loadConfig(hubConfigSchema, { ...options, envPrefix: HUB_ENV_PREFIX });
+}

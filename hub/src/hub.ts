@@ -1,0 +1,102 @@
+import { createLogger, kafkaTopics, type Logger } from '@tillgate/shared';
+import { createKafkaClient, ensureTopics, KafkaProducer } from '@tillgate/shared/kafka';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from './api/app.ts';
+import { type ClickHouseClient, createClickHouse } from './clickhouse.ts';
+import type { HubConfig } from './config.ts';
+import { consumerLag } from './fleet/consumer-lag.ts';
+import { ClickHouseIngest } from './ingest/clickhouse-consumer.ts';
+import { DeadLetters } from './ingest/dead-letters.ts';
+import { clickhouseTopics, lakeTopics, TopicNames } from './ingest/hub-topics.ts';
+import { LakeArchiver } from './lake/lake-archiver.ts';
+import { createS3Client } from './lake/s3-client.ts';
+import { migrate } from './migrate.ts';
+
+export interface HubParts {
+  clickhouse: boolean;
+  lake: boolean;
+  api: boolean;
+}
+
+export const allHubParts: HubParts = { clickhouse: true, lake: true, api: true };
+
+export interface RunningHub {
+  /** `http://host:port` of the API when it runs. */
+  readonly apiUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the chosen hub parts in this process. With embedded chDB the ClickHouse consumer and the API
+ * must share a process (chDB binds one data directory per process), so the local stack runs them all
+ * here; the lake needs no ClickHouse and can run anywhere.
+ */
+export async function startHub(config: HubConfig, parts: HubParts = allHubParts, logger?: Logger): Promise<RunningHub> {
+  const log = logger ?? createLogger({ name: 'tillgate-hub', level: config.logLevel });
+  const kafkaLog = log.child({ component: 'kafka' });
+  const kafka = createKafkaClient(config.kafka, {
+    log: (level, message, fields) => kafkaLog[level](fields, message),
+  });
+  const names = new TopicNames(config.topicPrefix);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step();
+  };
+  try {
+    const topics = [...new Set([...clickhouseTopics, ...lakeTopics, kafkaTopics.deadLetters])].map((topic) =>
+      names.full(topic),
+    );
+    await ensureTopics(kafka, topics, config.topics);
+
+    let clickhouse: ClickHouseClient | undefined;
+    if (parts.clickhouse || parts.api) {
+      const client = createClickHouse(config.clickhouse);
+      clickhouse = client;
+      stops.push(() => client.close());
+      if (config.autoMigrate) {
+        const { applied } = await migrate(client);
+        if (applied.length > 0) log.info({ applied }, 'migrations applied');
+      }
+    }
+    if (parts.clickhouse && clickhouse !== undefined) {
+      const producer = new KafkaProducer(kafka);
+      await producer.connect();
+      stops.push(() => producer.disconnect());
+      const deadLetters = new DeadLetters(clickhouse, producer, names, config.ingest.groupId);
+      const ingest = await ClickHouseIngest.start({ config, kafka, clickhouse, deadLetters, names, logger: log });
+      stops.push(() => ingest.stop());
+    }
+    if (parts.lake) {
+      const s3 = createS3Client(config.lake.s3);
+      const archiver = await LakeArchiver.start({ config, kafka, s3, names, logger: log });
+      stops.push(() => archiver.stop());
+    }
+    let apiUrl: string | undefined;
+    if (parts.api && clickhouse !== undefined) {
+      const api: FastifyInstance = buildApi({
+        clickhouse,
+        onlineWithinSeconds: config.api.onlineWithinSeconds,
+        lag: () =>
+          Promise.all([
+            consumerLag(
+              kafka,
+              config.ingest.groupId,
+              clickhouseTopics.map((topic) => names.full(topic)),
+            ),
+            consumerLag(
+              kafka,
+              config.lake.groupId,
+              lakeTopics.map((topic) => names.full(topic)),
+            ),
+          ]),
+      });
+      apiUrl = await api.listen({ host: config.api.host, port: config.api.port });
+      stops.push(() => api.close());
+    }
+    log.info({ parts, apiUrl }, 'hub started');
+    return { apiUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,8 @@
+// The hub's public surface for the local stack, tests and benchmarks.
+export { buildApi } from './api/app.ts';
+export { type ClickHouseClient, createClickHouse } from './clickhouse.ts';
+export { type HubConfig, type HubConfigInput, hubConfigSchema, loadHubConfig } from './config.ts';
+export { consumerLag, type GroupLag } from './fleet/consumer-lag.ts';
+export { allHubParts, type HubParts, type RunningHub, startHub } from './hub.ts';
+export { clickhouseTopics, lakeTopics, TopicNames } from './ingest/hub-topics.ts';
+export { migrate } from './migrate.ts';

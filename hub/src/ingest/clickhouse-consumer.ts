@@ -1,0 +1,110 @@
+import type { Logger } from '@tillgate/shared';
+import { createConsumer, type EachBatchPayload, type KafkaClient, type KafkaConsumer } from '@tillgate/shared/kafka';
+import type { ClickHouseClient } from '../clickhouse.ts';
+import type { HubConfig } from '../config.ts';
+import { crashPoint } from '../crash-point.ts';
+import { toClickHouseTime } from './clickhouse-time.ts';
+import { writeRows } from './clickhouse-writer.ts';
+import type { DeadLetter, DeadLetters } from './dead-letters.ts';
+import { clickhouseTopics, type TopicNames } from './hub-topics.ts';
+import { decodeMessage } from './message-decoder.ts';
+import type { TableRows } from './table-rows.ts';
+
+export interface ClickHouseIngestDeps {
+  config: HubConfig;
+  kafka: KafkaClient;
+  clickhouse: ClickHouseClient;
+  deadLetters: DeadLetters;
+  names: TopicNames;
+  logger: Logger;
+}
+
+/**
+ * The ClickHouse consumer group. One Kafka fetch per partition is one batch (the broker bounds it by
+ * size and time, see config ingest.*): validate every message, insert the new events, dead-letter the
+ * poison ones, and only then commit the batch's offsets. A crash anywhere before the commit replays
+ * the batch, and the identity filter drops what already landed.
+ */
+export class ClickHouseIngest {
+  readonly #consumer: KafkaConsumer;
+  readonly #deps: ClickHouseIngestDeps;
+  readonly #log: Logger;
+
+  private constructor(consumer: KafkaConsumer, deps: ClickHouseIngestDeps) {
+    this.#consumer = consumer;
+    this.#deps = deps;
+    this.#log = deps.logger.child({ component: 'clickhouse-ingest' });
+  }
+
+  static async start(deps: ClickHouseIngestDeps): Promise<ClickHouseIngest> {
+    const { ingest } = deps.config;
+    const consumer = createConsumer(deps.kafka, {
+      groupId: ingest.groupId,
+      fetch: {
+        minBytes: ingest.minBatchBytes,
+        maxBytesPerPartition: ingest.maxBatchBytes,
+        maxWaitTimeInMs: ingest.maxWaitMs,
+      },
+    });
+    const ingestion = new ClickHouseIngest(consumer, deps);
+    await consumer.connect();
+    await consumer.subscribe({ topics: clickhouseTopics.map((topic) => deps.names.full(topic)), fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => ingestion.#ingestBatch(payload),
+    });
+    return ingestion;
+  }
+
+  async #ingestBatch({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
+    const topic = this.#deps.names.base(batch.topic);
+    if (topic === undefined || batch.messages.length === 0 || isStale()) return;
+    const ingestedAt = toClickHouseTime(new Date());
+    const rows: TableRows[] = [];
+    const letters: DeadLetter[] = [];
+    for (const message of batch.messages) {
+      const origin = { partition: batch.partition, offset: message.offset, ingestedAt };
+      const decoded = decodeMessage(topic, message.value, origin);
+      if (decoded.ok) {
+        rows.push(decoded.rows);
+        continue;
+      }
+      letters.push({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key?.toString('utf8') ?? '',
+        payload: message.value?.toString('utf8') ?? '',
+        rejection: decoded.rejection,
+      });
+    }
+    const written = await writeRows(this.#deps.clickhouse, rows);
+    await this.#deps.deadLetters.record(letters);
+    crashPoint('after-clickhouse-insert');
+    const next = (BigInt(batch.lastOffset()) + 1n).toString();
+    await this.#consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    resolveOffset(batch.lastOffset());
+    await heartbeat();
+    this.#log.debug(
+      {
+        topic: batch.topic,
+        partition: batch.partition,
+        messages: batch.messages.length,
+        ...written,
+        dead: letters.length,
+      },
+      'batch ingested',
+    );
+    if (letters.length > 0) {
+      this.#log.warn(
+        { topic: batch.topic, partition: batch.partition, dead: letters.length },
+        'messages dead-lettered',
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.#consumer.disconnect();
+  }
+}

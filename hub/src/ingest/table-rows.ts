@@ -1,0 +1,147 @@
+import type { Alert, Heartbeat, StoreEvent } from '@tillgate/shared';
+import { toClickHouseTime } from './clickhouse-time.ts';
+
+// How each contract type becomes rows of its raw table (sql/0001-0010). Multi-line events are flattened
+// one row per line with (event_id, line_no) as the identity.
+
+export type Row = Record<string, unknown>;
+
+/** Where a row came from in Kafka, kept in every raw row so any row can be traced to its message. */
+export interface KafkaOrigin {
+  partition: number;
+  offset: string;
+  ingestedAt: string;
+}
+
+export interface TableRows {
+  table: string;
+  rows: Row[];
+}
+
+const envelope = (event: StoreEvent, origin: KafkaOrigin): Row => ({
+  event_id: event.event_id,
+  store_id: event.store_id,
+  terminal_id: event.terminal_id,
+  terminal_seq: event.terminal_seq,
+  occurred_at: toClickHouseTime(event.occurred_at),
+  received_at: toClickHouseTime(event.received_at),
+  kafka_partition: origin.partition,
+  kafka_offset: origin.offset,
+  ingested_at: origin.ingestedAt,
+});
+
+export function eventRows(event: StoreEvent, origin: KafkaOrigin): TableRows {
+  const base = envelope(event, origin);
+  switch (event.type) {
+    case 'sale':
+      return {
+        table: 'sales_lines',
+        rows: event.lines.map((line, lineNo) => ({
+          ...base,
+          line_no: lineNo,
+          currency: event.currency,
+          customer_ref: event.customer_ref ?? '',
+          line_count: event.lines.length,
+          sku: line.sku,
+          quantity: line.quantity,
+          unit_price: line.unit_price,
+          promo: line.promo,
+        })),
+      };
+    case 'return':
+      return {
+        table: 'return_lines',
+        rows: event.lines.map((line, lineNo) => ({
+          ...base,
+          line_no: lineNo,
+          currency: event.currency,
+          original_event_id: event.original_event_id ?? '',
+          sku: line.sku,
+          quantity: line.quantity,
+          unit_price: line.unit_price,
+          reason: line.reason,
+          restock: line.restock,
+        })),
+      };
+    case 'product_scan':
+      return { table: 'product_scans', rows: [{ ...base, sku: event.sku, purpose: event.purpose }] };
+    case 'price_change':
+      return {
+        table: 'price_changes',
+        rows: [
+          {
+            ...base,
+            sku: event.sku,
+            currency: event.currency,
+            new_price: event.new_price,
+            promo: event.promo,
+            effective_from: toClickHouseTime(event.effective_from),
+          },
+        ],
+      };
+    case 'shelf_count':
+      return { table: 'shelf_counts', rows: [{ ...base, sku: event.sku, counted_quantity: event.counted_quantity }] };
+    case 'inventory_adjustment':
+      return {
+        table: 'inventory_adjustments',
+        rows: [{ ...base, sku: event.sku, quantity_delta: event.quantity_delta, reason: event.reason }],
+      };
+    case 'supplier_delivery':
+      return {
+        table: 'delivery_lines',
+        rows: event.lines.map((line, lineNo) => ({
+          ...base,
+          line_no: lineNo,
+          delivery_id: event.delivery_id,
+          supplier_id: event.supplier_id,
+          sku: line.sku,
+          quantity: line.quantity,
+        })),
+      };
+    case 'foot_traffic':
+      return {
+        table: 'foot_traffic',
+        rows: [{ ...base, period_seconds: event.period_seconds, visitors: event.visitors }],
+      };
+  }
+}
+
+export function alertRows(alert: Alert, origin: KafkaOrigin): TableRows {
+  const { schema: _schema, at, ...fields } = alert;
+  return {
+    table: 'alerts',
+    rows: [
+      {
+        ...fields,
+        at: toClickHouseTime(at),
+        kafka_partition: origin.partition,
+        kafka_offset: origin.offset,
+        ingested_at: origin.ingestedAt,
+      },
+    ],
+  };
+}
+
+export function heartbeatRows(beat: Heartbeat, origin: KafkaOrigin): TableRows {
+  const optionalTime = (value: string | null) => (value === null ? null : toClickHouseTime(value));
+  return {
+    table: 'heartbeats',
+    rows: [
+      {
+        store_id: beat.store_id,
+        sent_at: toClickHouseTime(beat.sent_at),
+        agent_version: beat.agent_version,
+        started_at: toClickHouseTime(beat.started_at),
+        backlog_events: beat.backlog_events,
+        oldest_unsent_at: optionalTime(beat.oldest_unsent_at),
+        last_forward_at: optionalTime(beat.last_forward_at),
+        model_name: beat.model_name ?? '',
+        model_version: beat.model_version ?? '',
+        disk_used_bytes: beat.disk_used_bytes,
+        rejects_total: beat.rejects_total,
+        alerts_open: beat.alerts_open,
+        ingested_at: origin.ingestedAt,
+      },
+    ],
+  };
+}

@@ -1,0 +1,8 @@
+-- Returns side of daily_sales_summary; a return event counts once, on its line 0.
+CREATE MATERIALIZED VIEW IF NOT EXISTS daily_sales_summary_returns_mv TO daily_sales_summary AS
+SELECT store_id, toDate(occurred_at) AS day, currency,
+       toDecimal128(0, 4) AS gross_revenue, toInt64(0) AS units_sold, toUInt64(0) AS sale_lines,
+       toUInt64(0) AS baskets, toDecimal128(sum(quantity * unit_price), 4) AS refunded_amount,
+       toInt64(sum(quantity)) AS units_returned, countIf(line_no = 0) AS returns
+FROM return_lines
+GROUP BY store_id, day, currency
