@@ -1,18 +1,157 @@
 #!/usr/bin/env bash
-# The README's main job: installs what is missing, starts the local stack and says what runs where.
-# Ctrl-C stops everything; data under .run/ is kept, so running it again resumes.
+# The README's main job: installs what is missing, starts Kafka, the S3 server, Mosquitto, the hub
+# (consumers + API, chDB embedded), one edge agent per simulated store (each its own SQLite and config,
+# its Kafka traffic through its own WAN proxy) and the POS simulators, then says where to look.
+# Ctrl-C stops everything cleanly; data under .run/ is kept, so running it again resumes.
+#   TILLGATE_STORES=3  TILLGATE_SPEED=60  TILLGATE_SEED=42  TILLGATE_SKUS=300  bash deploy/local/stack.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-bash "$TG_ROOT/deploy/local/setup.sh"
-trap 'bash "$TG_ROOT/deploy/local/services.sh" down' EXIT
-bash "$TG_ROOT/deploy/local/services.sh" up
+STORES=${TILLGATE_STORES:-3}
+SPEED=${TILLGATE_SPEED:-60}
+SEED=${TILLGATE_SEED:-42}
+SKUS=${TILLGATE_SKUS:-300}
+STACK="$TG_RUN/stack"
+LOGS="$STACK/logs"
+began=$(date +%s.%N)
+mkdir -p "$LOGS" "$STACK/simulator"
+[[ "$STORES" =~ ^[1-9][0-9]?$ ]] || tg_die "TILLGATE_STORES must be 1-99, got '$STORES'"
 
-cat <<MSG
+# TILLGATE_SKIP_SETUP=1 skips the install checks (all already installed, offline, or a dependency
+# change in progress that `npm ci` would refuse).
+[ "${TILLGATE_SKIP_SETUP:-0}" = 1 ] || bash "$TG_ROOT/deploy/local/setup.sh"
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  tg_log "stopping the local stack"
+  # Reverse start order: terminals first (they wait for their last acknowledgements), then the
+  # agents (they flush what they can), the WAN proxies, the hub, and last the services.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[$i]}" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "${pids[$i]}" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "${pids[$i]}" 2>/dev/null || true
+  done
+  # Only the services this run started: a Kafka someone else was already using stays up.
+  [ ${#started_services[@]} -eq 0 ] || bash "$TG_ROOT/deploy/local/services.sh" down "${started_services[@]}"
+  tg_log "stopped; data kept under $TG_RUN (run again to resume)"
+}
+started_services=()
+trap stop_all INT TERM EXIT
+for service in kafka seaweedfs mosquitto; do
+  bash "$TG_ROOT/deploy/local/$service.sh" status >/dev/null 2>&1 && continue
+  bash "$TG_ROOT/deploy/local/$service.sh" start
+  started_services+=("$service")
+done
 
-tillgate local stack is up:
-  Kafka (KRaft)   127.0.0.1:$TG_KAFKA_PORT        log: $TG_RUN/kafka/kafka.log
-  S3 (SeaweedFS)  http://127.0.0.1:$TG_S3_PORT   log: $TG_RUN/seaweedfs/
-  Mosquitto       mqtt://127.0.0.1:$TG_MOSQUITTO_PORT  log: $TG_RUN/mosquitto/
-Press Ctrl-C to stop.
-MSG
-while true; do sleep 3600; done
+# run NAME COMMAND...: one background process with its log under .run/stack/logs.
+run() {
+  local name=$1
+  shift
+  (cd "$TG_ROOT" && exec node --import tsx "$@") >>"$LOGS/$name.log" 2>&1 &
+  pids+=("$!")
+}
+
+store_id() { printf 'store-%03d' "$1"; }
+secret() { head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+# One config per store, written once: passwords stay stable across runs (the simulator's terminals
+# read them from the same file), and so do SQLite paths, so a second run resumes.
+catalog="$STACK/catalog.txt"
+[ -f "$catalog" ] || node --import tsx "$TG_ROOT/simulators/src/cli.ts" catalog --seed "$SEED" --skus "$SKUS" --out "$catalog"
+wan_flags=()
+agent_flags=()
+for n in $(seq 1 "$STORES"); do
+  id=$(store_id "$n")
+  dir="$STACK/$id"
+  config="$dir/agent.json"
+  wan_port=$((TG_STACK_WAN_BASE_PORT + n))
+  wan_flags+=(--store "$id=$wan_port")
+  agent_flags+=(--agent-config "$config")
+  [ -f "$config" ] && continue
+  mkdir -p "$dir/data"
+  terminals=""
+  for t in pos-01 pos-02 pos-03 pos-04 bo-01 door-01; do
+    terminals+="${terminals:+, }{ \"id\": \"$t\", \"password\": \"$(secret)\" }"
+  done
+  cat >"$config" <<JSON
+{
+  "storeId": "$id",
+  "dataDir": "$dir/data",
+  "mqtt": {
+    "mode": "embedded",
+    "host": "127.0.0.1",
+    "port": $((TG_STACK_MQTT_BASE_PORT + n)),
+    "terminals": [$terminals],
+    "displays": [{ "id": "display-01", "password": "$(secret)" }]
+  },
+  "intake": { "catalogFile": "$catalog" },
+  "kafka": {
+    "brokers": ["127.0.0.1:$TG_KAFKA_PORT"],
+    "tunnels": { "127.0.0.1:$TG_KAFKA_PORT": "127.0.0.1:$wan_port" }
+  },
+  "heartbeat": { "intervalMs": 5000 },
+  "status": { "host": "127.0.0.1", "port": $((TG_STACK_STATUS_BASE_PORT + n)) }
+}
+JSON
+  chmod 600 "$config"
+done
+
+tg_log "starting the hub (consumers + API; log: $LOGS/hub.log)"
+run hub hub/src/cli.ts run
+tg_wait_port hub "$TG_HUB_API_PORT" 180 "$LOGS/hub.log"
+
+tg_log "starting the WAN proxies (control: http://127.0.0.1:$TG_WAN_CONTROL_PORT/links)"
+run wan simulators/src/cli.ts wan serve "${wan_flags[@]}" --upstream "127.0.0.1:$TG_KAFKA_PORT" --control-port "$TG_WAN_CONTROL_PORT"
+tg_wait_port wan "$TG_WAN_CONTROL_PORT" 60 "$LOGS/wan.log"
+
+for n in $(seq 1 "$STORES"); do
+  id=$(store_id "$n")
+  tg_log "starting edge agent $id (log: $LOGS/$id.log)"
+  run "$id" edge/src/cli.ts start --config "$STACK/$id/agent.json"
+done
+for n in $(seq 1 "$STORES"); do
+  id=$(store_id "$n")
+  tg_wait_port "$id" $((TG_STACK_STATUS_BASE_PORT + n)) 120 "$LOGS/$id.log"
+done
+
+tg_log "starting the POS simulators ($STORES stores, ${SPEED}x; log: $LOGS/simulator.log)"
+run simulator simulators/src/cli.ts live "${agent_flags[@]}" --seed "$SEED" --skus "$SKUS" \
+  --from now-72h --fast-until now-12h --speed "$SPEED" \
+  --state "$STACK/simulator/state.json" --ground-truth "$STACK/simulator/ground-truth.jsonl"
+
+# Time from the command to the first POS event in ClickHouse: the ClickHouse consumer group commits
+# an offset of sales-transactions only after the rows are inserted.
+first_event() {
+  node -e '
+    fetch(`http://127.0.0.1:${process.argv[1]}/lag`).then((r) => r.json()).then(({ groups = [] }) => {
+      const ok = groups.some((g) => g.groupId.endsWith("clickhouse") && g.partitions.some((p) =>
+        p.topic.endsWith("sales-transactions") && p.committed !== null && p.committed !== "0"));
+      process.exit(ok ? 0 : 1);
+    }, () => process.exit(1));' "$TG_HUB_API_PORT"
+}
+for _ in $(seq 1 300); do first_event && break; sleep 1; done
+if first_event; then
+  elapsed=$(awk "BEGIN { print $(date +%s.%N) - $began }")
+  printf '{"first_event_in_clickhouse_s": %.1f, "at": "%s"}\n' "$elapsed" "$(date -u +%FT%TZ)" >"$STACK/first-event.json"
+  first="first POS event in ClickHouse ${elapsed%.*}s after the command"
+else
+  first="no POS event reached ClickHouse within 5 minutes; see $LOGS/"
+fi
+
+{
+  echo
+  echo "tillgate local stack is up ($first):"
+  echo "  hub API        http://127.0.0.1:$TG_HUB_API_PORT/fleet   /alerts   /lag   /health"
+  for n in $(seq 1 "$STORES"); do
+    echo "  $(store_id "$n") agent  http://127.0.0.1:$((TG_STACK_STATUS_BASE_PORT + n))/status   MQTT 127.0.0.1:$((TG_STACK_MQTT_BASE_PORT + n))"
+  done
+  echo "  WAN chaos      npx tsx simulators/src/cli.ts wan cut store-002   (restore store-002 | status)"
+  echo "  ground truth   $STACK/simulator/ground-truth.jsonl"
+  echo "  logs           $LOGS/"
+  echo "  Kafka 127.0.0.1:$TG_KAFKA_PORT  S3 http://127.0.0.1:$TG_S3_PORT  Mosquitto 127.0.0.1:$TG_MOSQUITTO_PORT"
+  echo "Press Ctrl-C to stop everything (data is kept; run again to resume)."
+} >&2
+# `sleep & wait` so a TERM to this script runs the trap at once.
+while true; do
+  sleep 3600 &
+  wait $!
+done
