@@ -60,6 +60,8 @@ export const hubConfigSchema = z.strictObject({
         .min(1_024)
         .default(8 * 1024 * 1024), // bytes per partition and fetch
       maxWaitMs: z.number().int().min(10).max(30_000).default(250), // ms
+      // A killed consumer keeps its partitions this long; the broker's floor is 6 s.
+      sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000), // ms
     })
     .prefault({}),
   lake: z
@@ -80,6 +82,7 @@ export const hubConfigSchema = z.strictObject({
         .min(1_024)
         .default(64 * 1024 * 1024), // bytes of JSON buffered per partition
       rotateMs: z.number().int().min(100).default(60_000), // ms a partition's files stay open at most
+      sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000), // ms, as ingest.sessionTimeoutMs
       s3: s3Schema.prefault({}),
     })
     .prefault({}),

@@ -40,10 +40,11 @@ export class ClickHouseIngest {
     const { ingest } = deps.config;
     const consumer = createConsumer(deps.kafka, {
       groupId: ingest.groupId,
-      fetch: {
+      tuning: {
         minBytes: ingest.minBatchBytes,
         maxBytesPerPartition: ingest.maxBatchBytes,
         maxWaitTimeInMs: ingest.maxWaitMs,
+        sessionTimeout: ingest.sessionTimeoutMs,
       },
     });
     const ingestion = new ClickHouseIngest(consumer, deps);

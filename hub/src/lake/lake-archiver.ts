@@ -40,7 +40,10 @@ export class LakeArchiver {
   static async start(deps: LakeArchiverDeps): Promise<LakeArchiver> {
     const { lake } = deps.config;
     if (!(await deps.s3.bucketExists(lake.bucket))) await deps.s3.makeBucket(lake.bucket, lake.s3.region);
-    const consumer = createConsumer(deps.kafka, { groupId: lake.groupId });
+    const consumer = createConsumer(deps.kafka, {
+      groupId: lake.groupId,
+      tuning: { sessionTimeout: lake.sessionTimeoutMs },
+    });
     const archiver = new LakeArchiver(consumer, deps);
     // After a rebalance the client fetches from the committed offsets again, so what was buffered but
     // not committed will come back; keeping it would archive it twice.

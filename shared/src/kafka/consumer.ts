@@ -8,8 +8,9 @@ export interface ConsumerOptions {
    * Fetch batching: the broker answers when `minBytes` are ready or `maxWaitTimeInMs` passed, with at
    * most `maxBytesPerPartition` per partition. Consumers that write in batches (the hub's ClickHouse
    * ingest) size their batches here, with Kafka's own size + time bound, instead of re-buffering.
+   * `sessionTimeout` (ms) is how long a crashed member holds its partitions before the group moves them.
    */
-  fetch?: { minBytes?: number; maxBytesPerPartition?: number; maxWaitTimeInMs?: number };
+  tuning?: { minBytes?: number; maxBytesPerPartition?: number; maxWaitTimeInMs?: number; sessionTimeout?: number };
 }
 
 /**
@@ -20,5 +21,5 @@ export function createConsumer(client: Kafka, options: ConsumerOptions): Consume
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(options.groupId)) {
     throw new KafkaConfigError('groupId', `"${options.groupId}" must be 1-249 letters, digits, ".", "_" or "-"`);
   }
-  return client.consumer({ ...options.fetch, groupId: options.groupId, allowAutoTopicCreation: false });
+  return client.consumer({ ...options.tuning, groupId: options.groupId, allowAutoTopicCreation: false });
 }
