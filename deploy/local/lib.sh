@@ -6,8 +6,11 @@ set -euo pipefail
 TG_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TG_CACHE="${TILLGATE_CACHE:-$HOME/.cache/tillgate}"
 TG_RUN="${TILLGATE_RUN:-$TG_ROOT/.run}"
-# shellcheck source=ports.env
-source "$TG_ROOT/deploy/local/ports.env"
+# ports.env holds defaults: a variable already set in the environment wins, so tests can start a
+# second instance on a free port and CI can move a port that is taken.
+while IFS='=' read -r key value; do
+  case "$key" in TG_*) [ -n "${!key:-}" ] || export "$key=$value" ;; esac
+done <"$TG_ROOT/deploy/local/ports.env"
 mkdir -p "$TG_CACHE" "$TG_RUN"
 
 tg_log() { printf '[tillgate %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
