@@ -1,10 +1,11 @@
-import { createLogger, kafkaTopics, type Logger } from '@tillgate/shared';
-import { createKafkaClient, ensureTopics, KafkaProducer } from '@tillgate/shared/kafka';
+import { createLogger, type Logger } from '@tillgate/shared';
+import { createKafkaClient, KafkaProducer } from '@tillgate/shared/kafka';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/app.ts';
 import { type ClickHouseClient, createClickHouse } from './clickhouse.ts';
 import type { HubConfig } from './config.ts';
 import { consumerLag } from './fleet/consumer-lag.ts';
+import { ensureHubTopics } from './hub-topics-setup.ts';
 import { ClickHouseIngest } from './ingest/clickhouse-consumer.ts';
 import { DeadLetters } from './ingest/dead-letters.ts';
 import { clickhouseTopics, lakeTopics, TopicNames } from './ingest/hub-topics.ts';
@@ -43,10 +44,7 @@ export async function startHub(config: HubConfig, parts: HubParts = allHubParts,
     for (const step of stops.reverse()) await step();
   };
   try {
-    const topics = [...new Set([...clickhouseTopics, ...lakeTopics, kafkaTopics.deadLetters])].map((topic) =>
-      names.full(topic),
-    );
-    await ensureTopics(kafka, topics, config.topics);
+    await ensureHubTopics(kafka, names, config.topics);
 
     let clickhouse: ClickHouseClient | undefined;
     if (parts.clickhouse || parts.api) {

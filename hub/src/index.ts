@@ -4,5 +4,6 @@ export { type ClickHouseClient, createClickHouse } from './clickhouse.ts';
 export { type HubConfig, type HubConfigInput, hubConfigSchema, loadHubConfig } from './config.ts';
 export { consumerLag, type GroupLag } from './fleet/consumer-lag.ts';
 export { allHubParts, type HubParts, type RunningHub, startHub } from './hub.ts';
+export { ensureHubTopics } from './hub-topics-setup.ts';
 export { clickhouseTopics, lakeTopics, TopicNames } from './ingest/hub-topics.ts';
 export { migrate } from './migrate.ts';

@@ -6,14 +6,15 @@ import { join } from 'node:path';
 import {
   clickhouseTopics,
   consumerLag,
+  ensureHubTopics,
   type HubConfig,
   type HubConfigInput,
   hubConfigSchema,
   lakeTopics,
   TopicNames,
 } from '@tillgate/hub';
-import { kafkaTopics, type StoreEvent, topicForEventType } from '@tillgate/shared';
-import { createKafkaClient, ensureTopics, KafkaProducer, type OutgoingRecord } from '@tillgate/shared/kafka';
+import { type StoreEvent, topicForEventType } from '@tillgate/shared';
+import { createKafkaClient, KafkaProducer, type OutgoingRecord } from '@tillgate/shared/kafka';
 import { localStack } from '@tillgate/shared/local-stack';
 
 // Shared by the hub integration tests: unique topics, groups, bucket prefix and chDB directory per
@@ -52,7 +53,7 @@ export function hubTestEnv(overrides: { ingest?: Section<'ingest'>; lake?: Secti
       ...overrides.lake,
     },
     api: { port: 0 },
-    logLevel: 'warn',
+    logLevel: 'error',
   };
   const config = hubConfigSchema.parse(input);
   const configFile = join(dir, 'hub.json');
@@ -70,15 +71,9 @@ export function kafkaFor(config: HubConfig) {
   return createKafkaClient(config.kafka);
 }
 
-/** Creates the hub's topics, as `startHub` would, so tests can produce before any hub runs. */
-export async function ensureHubTopics(env: HubTestEnv): Promise<void> {
-  const topics = [...new Set([...clickhouseTopics, ...lakeTopics, kafkaTopics.deadLetters])];
-  await ensureTopics(
-    kafkaFor(env.config),
-    topics.map((topic) => env.names.full(topic)),
-    env.config.topics,
-  );
-}
+/** Creates the hub's topics, as `startHub` does, so tests can produce before any hub runs. */
+export const ensureTestTopics = (env: HubTestEnv) =>
+  ensureHubTopics(kafkaFor(env.config), env.names, env.config.topics);
 
 /** Produces events as the edge does: topic by type, key = store. Extra raw records go as they are. */
 export async function produce(
@@ -86,7 +81,7 @@ export async function produce(
   events: readonly StoreEvent[],
   raw: readonly OutgoingRecord[] = [],
 ): Promise<void> {
-  await ensureHubTopics(env);
+  await ensureTestTopics(env);
   const producer = new KafkaProducer(kafkaFor(env.config));
   await producer.connect();
   try {

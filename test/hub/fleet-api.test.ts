@@ -1,0 +1,124 @@
+import { buildApi, createClickHouse, type RunningHub, startHub } from '@tillgate/hub';
+import type { Alert, Heartbeat } from '@tillgate/shared';
+import { kafkaTopics } from '@tillgate/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HubTestEnv, hubTestEnv, produce, waitForCaughtUp } from './hub-test-kit.ts';
+
+// Fleet state from heartbeats, alerts and consumer lag through the HTTP API the dashboard uses; real
+// Kafka and chDB, the app driven with inject() (no port).
+const now = new Date('2026-03-05T12:00:00.000Z');
+const beat = (store: string, sentAt: string, extra: Partial<Heartbeat> = {}): Heartbeat => ({
+  schema: 1,
+  store_id: store,
+  agent_version: '1.0.0',
+  sent_at: sentAt,
+  started_at: '2026-03-05T08:00:00.000Z',
+  backlog_events: 0,
+  oldest_unsent_at: null,
+  last_forward_at: sentAt,
+  model_name: 'stockout',
+  model_version: '3',
+  disk_used_bytes: 1_000,
+  rejects_total: 0,
+  alerts_open: 0,
+  ...extra,
+});
+
+const alert: Alert = {
+  schema: 1,
+  alert_id: 'al-1',
+  store_id: 's1',
+  sku: 'ALPHA',
+  state: 'raised',
+  risk: 0.91,
+  threshold: 0.7,
+  on_hand: 2,
+  model_name: 'stockout',
+  model_version: '3',
+  trigger_event_id: 'e1',
+  at: '2026-03-05T11:59:00.000Z',
+};
+
+describe('fleet API', () => {
+  let env: HubTestEnv;
+  let hub: RunningHub;
+
+  beforeAll(async () => {
+    env = hubTestEnv();
+    hub = await startHub(env.config, { clickhouse: true, lake: false, api: false });
+    const heartbeats = env.names.full(kafkaTopics.edgeHeartbeats);
+    const record = (value: unknown, key: string) => ({ topic: heartbeats, key, value: JSON.stringify(value) });
+    await produce(
+      env,
+      [],
+      [
+        record(beat('s1', '2026-03-05T11:59:30.000Z', { backlog_events: 7, model_version: '2' }), 's1'),
+        // Newer heartbeat of s1 first in time order, older one replayed after it: the newest still wins.
+        record(
+          beat('s1', '2026-03-05T11:59:50.000Z', { backlog_events: 3, oldest_unsent_at: '2026-03-05T11:59:40.000Z' }),
+          's1',
+        ),
+        record(beat('s1', '2026-03-05T11:59:30.000Z', { backlog_events: 7, model_version: '2' }), 's1'),
+        record(beat('s2', '2026-03-05T11:40:00.000Z', { agent_version: '0.9.0' }), 's2'),
+        { topic: env.names.full(kafkaTopics.restockAlerts), key: 's1', value: JSON.stringify(alert) },
+      ],
+    );
+    await waitForCaughtUp(env, 'clickhouse');
+  });
+
+  afterAll(async () => {
+    await hub?.stop();
+    env?.cleanup();
+  });
+
+  const app = () =>
+    buildApi({
+      clickhouse: createClickHouse(env.config.clickhouse),
+      onlineWithinSeconds: 60,
+      now: () => now,
+      lag: async () => [{ groupId: 'g', totalLag: 0, partitions: [] }],
+    });
+
+  it('GET /fleet: latest heartbeat per store, online within the window', async () => {
+    const response = await app().inject({ method: 'GET', url: '/fleet' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      at: now.toISOString(),
+      online: 1,
+      stores: [
+        {
+          storeId: 's1',
+          online: true,
+          lastSeenAt: '2026-03-05T11:59:50.000Z',
+          secondsSinceLastSeen: 10,
+          agentVersion: '1.0.0',
+          modelName: 'stockout',
+          modelVersion: '3',
+          backlogEvents: 3,
+          oldestUnsentAt: '2026-03-05T11:59:40.000Z',
+          alertsOpen: 0,
+          rejectsTotal: 0,
+        },
+        expect.objectContaining({ storeId: 's2', online: false, agentVersion: '0.9.0', secondsSinceLastSeen: 1200 }),
+      ],
+    });
+  });
+
+  it('GET /alerts: recent alerts, filterable by store', async () => {
+    const api = app();
+    const all = await api.inject({ method: 'GET', url: '/alerts' });
+    expect(all.json().alerts).toEqual([expect.objectContaining({ alert_id: 'al-1', store_id: 's1', sku: 'ALPHA' })]);
+    const other = await api.inject({ method: 'GET', url: '/alerts?store=s2' });
+    expect(other.json().alerts).toEqual([]);
+    const bad = await api.inject({ method: 'GET', url: '/alerts?limit=0' });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('GET /lag and /health', async () => {
+    const api = app();
+    expect((await api.inject({ method: 'GET', url: '/lag' })).json()).toEqual({
+      groups: [{ groupId: 'g', totalLag: 0, partitions: [] }],
+    });
+    expect((await api.inject({ method: 'GET', url: '/health' })).json()).toEqual({ ok: true });
+  });
+});
