@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { type Alert, createLogger, type Heartbeat, type Logger } from '@tillgate/shared';
+import { type Alert, createLogger, type Heartbeat, type Logger, mqttTopics } from '@tillgate/shared';
 import { agentVersion } from './agent-version.ts';
 import { AlertEngine, type RiskScorer } from './alerts/alert-engine.ts';
 import type { EdgeConfig } from './config.ts';
@@ -11,7 +11,8 @@ import { KafkaLink } from './forwarder/kafka-link.ts';
 import { startEmbeddedBroker } from './intake/embedded-broker.ts';
 import { startExternalBroker } from './intake/external-broker.ts';
 import { GroupCommit } from './intake/group-commit.ts';
-import { PosIntake } from './intake/pos-intake.ts';
+import type { MqttIntake } from './intake/mqtt-intake.ts';
+import { PosIntake, type ReplySink } from './intake/pos-intake.ts';
 import { bundledPublicKeysPem, defaultModelDir, StockoutScorer } from './scoring/index.ts';
 import type { AgentStatus } from './status/agent-status.ts';
 import { startStatusServer } from './status/status-server.ts';
@@ -80,21 +81,25 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     limits: { maxBytes: config.intake.maxPayloadBytes, futureToleranceMs: config.intake.futureToleranceMs },
     catalog: config.intake.catalogFile === null ? null : readCatalog(config.intake.catalogFile),
   };
-  let intake: PosIntake | null = null;
   const intakeLog = log.child({ component: 'intake' });
+  const makeIntake = (reply: ReplySink) => new PosIntake(rules, commit, reply, intakeLog);
   const embedded =
     config.mqtt.mode === 'embedded'
-      ? await startEmbeddedBroker({ storeId: config.storeId, ...config.mqtt }, () => intake as PosIntake, intakeLog)
+      ? await startEmbeddedBroker({ storeId: config.storeId, ...config.mqtt }, makeIntake, intakeLog)
       : null;
-  const broker =
+  const broker: MqttIntake =
     embedded ??
     (await startExternalBroker(
       { storeId: config.storeId, ...(config.mqtt as Extract<EdgeConfig['mqtt'], { mode: 'external' }>) },
-      () => intake as PosIntake,
+      makeIntake,
       intakeLog,
     ));
-  intake = new PosIntake(rules, commit, (terminalId, reply) => broker.reply(terminalId, reply), intakeLog);
   publishAlert = (topic, payload) => broker.publishAlert(topic, payload);
+  // The embedded broker keeps retained messages in memory: after a restart, displays must still see
+  // every open alert.
+  for (const open of store.currentOpenAlerts()) {
+    await publishAlert(mqttTopics.alert(config.storeId, open.sku), JSON.stringify(open));
+  }
   forwarder.start();
 
   const status = (): AgentStatus => {
@@ -108,7 +113,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       backlog: { events: backlog.events, oldest_unsent_at: backlog.oldestReceivedAt, oldest_seq: backlog.oldestSeq },
       last_forward_at: store.getMeta(lastForwardKey),
       model: { name: scorer.name, version: scorer.version },
-      intake: { ...(intake as PosIntake).counters },
+      intake: { ...broker.intake.counters },
       disk: { used_bytes: store.usedBytes(), cap_bytes: config.disk.capBytes },
       alerts_open: store.openAlerts(),
       recent_alerts: store.recentAlerts(recentCount),

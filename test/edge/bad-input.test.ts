@@ -104,7 +104,7 @@ describe('edge agent rejects bad input', () => {
         expect(replies.length, `a reply to "${name}"`).toBe(count + 1);
         return replies[count] as Json;
       }, 5_000);
-      expect(reply.field, name).toMatch(field instanceof RegExp ? field : new RegExp(`^${escape(field)}$`));
+      expect(reply.field, name).toMatch(field instanceof RegExp ? field : new RegExp(`^${escapeRegExp(field)}$`));
       expect(reply.reason, name).toEqual(expect.any(String));
       expect(reply.code, name).toBe('TG_SHARED_CONTRACT_VIOLATION');
     }
@@ -123,4 +123,4 @@ describe('edge agent rejects bad input', () => {
   });
 });
 
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

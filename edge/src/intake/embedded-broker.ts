@@ -4,7 +4,7 @@ import { type Logger, mqttTopics } from '@tillgate/shared';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { EdgeError, edgeErrorCodes } from '../errors.ts';
 import type { MqttIntake } from './mqtt-intake.ts';
-import type { PosIntake } from './pos-intake.ts';
+import type { PosIntake, ReplySink } from './pos-intake.ts';
 import type { RejectReply } from './pos-message.ts';
 
 export interface EmbeddedBrokerOptions {
@@ -28,9 +28,9 @@ const notAuthorized = 5;
  */
 export async function startEmbeddedBroker(
   options: EmbeddedBrokerOptions,
-  intake: () => PosIntake,
+  makeIntake: (reply: ReplySink) => PosIntake,
   log: Logger,
-): Promise<MqttIntake & { readonly port: number; reply(terminalId: string, reply: RejectReply): void }> {
+): Promise<MqttIntake & { readonly port: number }> {
   const accounts = new WeakMap<Client, Account>();
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
@@ -51,12 +51,10 @@ export async function startEmbeddedBroker(
         callback(new EdgeError(edgeErrorCodes.notAuthorized, `may not publish to ${packet.topic}`));
         return;
       }
-      intake()
-        .accept(packet.topic, account.id, packet.payload as Buffer)
-        .then(
-          () => callback(null),
-          (error: Error) => callback(error),
-        );
+      intake.accept(packet.topic, account.id, packet.payload as Buffer).then(
+        () => callback(null),
+        (error: Error) => callback(error),
+      );
     },
     authorizeSubscribe(client, subscription, callback) {
       const account = accounts.get(client);
@@ -82,6 +80,11 @@ export async function startEmbeddedBroker(
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   log.info({ host: options.host, port }, 'embedded MQTT broker listening');
 
+  const intake = makeIntake((terminalId: string, reply: RejectReply) => {
+    publish(mqttTopics.posReplies(options.storeId, terminalId), JSON.stringify(reply), false).catch((error) =>
+      log.warn({ err: error, terminalId }, 'could not publish a reply'),
+    );
+  });
   const publish = (topic: string, payload: string, retain: boolean): Promise<void> =>
     new Promise((resolve, reject) => {
       broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain, dup: false }, (error) =>
@@ -91,12 +94,8 @@ export async function startEmbeddedBroker(
 
   return {
     port,
+    intake,
     publishAlert: (topic, payload) => publish(topic, payload, true),
-    reply(terminalId, reply) {
-      publish(mqttTopics.posReplies(options.storeId, terminalId), JSON.stringify(reply), false).catch((error) =>
-        log.warn({ err: error, terminalId }, 'could not publish a reply'),
-      );
-    },
     async close() {
       // Broker first: it disconnects the clients, which lets the server's close complete.
       await new Promise<void>((resolve) => broker.close(() => resolve()));

@@ -75,6 +75,8 @@ export interface EdgeStore {
   backlog(): { events: number; oldestReceivedAt: string | null; oldestSeq: number | null };
   recentAlerts(limit: number): Alert[];
   openAlerts(): number;
+  /** The latest alert of every SKU whose alert is open (re-published retained after a restart). */
+  currentOpenAlerts(): Alert[];
   recentRejects(limit: number): RejectRow[];
   rejects(afterId: number, limit: number): RejectRow[];
   rejectsTotal(): number;

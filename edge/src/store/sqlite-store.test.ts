@@ -116,6 +116,9 @@ describe('EdgeStore on SQLite', () => {
     expect(store.alertState('MILK-1L')).toMatchObject({ open: true, risk: 0.9 });
     expect(store.openAlerts()).toBe(1);
     expect(store.recentAlerts(5)).toEqual([raised]);
+    expect(store.currentOpenAlerts()).toEqual([raised]);
+    store.commitAlert({ ...raised, alert_id: 'a-2', state: 'cleared', risk: 0.2 }, 'restock-alerts', 's1');
+    expect(store.currentOpenAlerts()).toEqual([]);
     expect(store.readUnsent(5)[0]).toMatchObject({ eventId: 'a-1', topic: 'restock-alerts' });
   });
 

@@ -199,6 +199,18 @@ class SqliteStore implements EdgeStore {
     return this.#db.prepare('SELECT count(*) FROM alert_state WHERE open = 1').pluck().get() as number;
   }
 
+  currentOpenAlerts(): Alert[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT a.payload FROM alert_state s
+         JOIN alerts a ON a.rowid = (SELECT max(rowid) FROM alerts WHERE sku = s.sku)
+         WHERE s.open = 1 ORDER BY s.sku`,
+      )
+      .pluck()
+      .all();
+    return (rows as string[]).map((text) => JSON.parse(text) as Alert);
+  }
+
   recentRejects(limit: number): RejectRow[] {
     return this.#db.prepare(`SELECT ${rejectColumns} FROM rejects ORDER BY id DESC LIMIT ?`).all(limit) as RejectRow[];
   }

@@ -1,0 +1,77 @@
+import { localStack } from '@tillgate/shared/local-stack';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningAgent, startAgent } from '../../edge/src/agent.ts';
+import type { EdgeConfig } from '../../edge/src/config.ts';
+import { type EdgeTestBed, edgeTestBed, eventually } from './harness.ts';
+import { saleEvent } from './pos-events.ts';
+
+// External-broker mode against the real Mosquitto of deploy/local: the agent subscribes QoS 1 on a
+// persistent session and acknowledges only after its commit, so what terminals publish while the
+// agent is down waits in Mosquitto and is stored after the restart.
+describe('edge agent on an external broker (Mosquitto)', () => {
+  let bed: EdgeTestBed;
+  let config: EdgeConfig;
+  let agent: RunningAgent | null = null;
+  let terminal: MqttClient;
+  const replies: { field: string }[] = [];
+
+  beforeAll(async () => {
+    bed = await edgeTestBed('external');
+    const base = bed.config();
+    config = {
+      ...base,
+      mqtt: {
+        mode: 'external',
+        url: localStack.mqtt.url,
+        username: localStack.mqtt.username,
+        password: localStack.mqtt.password,
+        clientId: `edge-${bed.storeId}`,
+      },
+    };
+    terminal = await mqtt.connectAsync(localStack.mqtt.url, {
+      username: localStack.mqtt.username,
+      password: localStack.mqtt.password,
+      reconnectPeriod: 0,
+    });
+    terminal.on('message', (_topic, payload) => replies.push(JSON.parse(payload.toString('utf8'))));
+    await terminal.subscribeAsync(`tillgate/${bed.storeId}/pos/t1/replies`, { qos: 1 });
+  });
+  afterAll(async () => {
+    await terminal?.endAsync();
+    await agent?.stop();
+    // Drop the agent's persistent session so Mosquitto does not keep it.
+    const cleaner = await mqtt.connectAsync(localStack.mqtt.url, {
+      username: localStack.mqtt.username,
+      password: localStack.mqtt.password,
+      clientId: `edge-${bed.storeId}`,
+      clean: true,
+      reconnectPeriod: 0,
+    });
+    await cleaner.endAsync();
+    await bed?.cleanup();
+  });
+
+  const publish = (seq: number) =>
+    terminal.publishAsync(`tillgate/${bed.storeId}/pos/t1/events`, JSON.stringify(saleEvent(bed.storeId, 't1', seq)), {
+      qos: 1,
+    });
+
+  it('stores and forwards, rejects with a reply, and picks up what arrived while it was down', async () => {
+    agent = await startAgent(config);
+    for (let seq = 1; seq <= 50; seq++) await publish(seq);
+    await terminal.publishAsync(`tillgate/${bed.storeId}/pos/t1/events`, '{"schema":1', { qos: 1 });
+    await eventually(() => expect(agent?.status().intake.stored).toBe(50));
+    await eventually(() => expect(replies.map((reply) => reply.field)).toEqual(['(payload)']));
+
+    await agent.stop();
+    agent = null;
+    for (let seq = 51; seq <= 150; seq++) await publish(seq);
+    agent = await startAgent(config);
+    await eventually(() => expect(agent?.status().intake.stored).toBe(100));
+
+    const records = await bed.consume('sales-transactions', 150);
+    const ids = new Set(records.map((record) => JSON.parse(record.value).event_id));
+    expect(ids.size).toBe(150);
+  });
+});
