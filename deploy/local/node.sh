@@ -1,24 +1,41 @@
 #!/usr/bin/env bash
-# Node dependencies of the workspaces. `install` runs `npm ci` when node_modules does not match
-# package-lock.json. npm's own cache (~/.npm) keeps downloads across fresh clones on one machine.
+# Node dependencies of the workspaces.
+#   install: nothing when node_modules matches package-lock.json; else unpack the node_modules archive
+#            cached for this lock; else `npm install` and archive the result for the next fresh clone.
+# Why not `npm ci`: chdb lists optional native packages for other platforms that the registry does
+# not serve, so they can never be in the lock and `npm ci` refuses the lock as out of sync.
+# Why the archive: a cold install compiles better-sqlite3 from source (its prebuilt download is not
+# reachable here) and takes ~5 min on 2 cores; unpacking the 1.1 GB archive takes ~5 s.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # onnxruntime-node ships its CPU binaries inside the package; its postinstall would try to download
 # GPU extras from outside the package registries, which is not reachable here.
 export ONNXRUNTIME_NODE_INSTALL=skip
 
-stamp_matches() {
-  [ -f "$TG_ROOT/node_modules/.tillgate-lock.sha" ] &&
-    [ "$(cat "$TG_ROOT/node_modules/.tillgate-lock.sha")" = "$(sha256sum "$TG_ROOT/package-lock.json" | cut -d' ' -f1)" ]
+lock_sha=$(cat "$TG_ROOT/package-lock.json" "$TG_ROOT"/{shared,edge,hub,simulators}/package.json 2>/dev/null |
+  sha256sum | cut -d' ' -f1)
+stamp="$TG_ROOT/node_modules/.tillgate-lock.sha"
+archive="$TG_CACHE/node_modules-$lock_sha.tar"
+
+installed() { [ "$(cat "$stamp" 2>/dev/null)" = "$lock_sha" ]; }
+
+install() {
+  if installed; then tg_log "node: dependencies up to date"; return 0; fi
+  if [ -f "$archive" ]; then
+    tg_log "node: unpacking cached node_modules ($archive)"
+    rm -rf "$TG_ROOT/node_modules"
+    tar -xf "$archive" -C "$TG_ROOT" || tg_die "node: cannot unpack $archive (delete it and re-run)"
+  else
+    tg_log "node: npm install (first time for this lock; a few minutes)"
+    (cd "$TG_ROOT" && npm install --no-save --no-audit --no-fund --loglevel=error) || tg_die "node: npm install failed"
+    rm -f "$TG_CACHE"/node_modules-*.tar
+    tar -cf "$archive.tmp.$$" -C "$TG_ROOT" node_modules && mv "$archive.tmp.$$" "$archive"
+  fi
+  echo "$lock_sha" >"$stamp"
 }
 
 case "${1:-}" in
-  install)
-    if stamp_matches; then tg_log "node: dependencies up to date"; exit 0; fi
-    tg_log "node: npm ci"
-    (cd "$TG_ROOT" && npm ci --no-audit --no-fund --loglevel=error) || tg_die "node: npm ci failed"
-    sha256sum "$TG_ROOT/package-lock.json" | cut -d' ' -f1 >"$TG_ROOT/node_modules/.tillgate-lock.sha"
-    ;;
-  status) stamp_matches && echo "node: installed" || echo "node: not installed" ;;
+  install) install ;;
+  status) installed && echo "node: installed" || echo "node: not installed" ;;
   *) echo "usage: $0 install|status" >&2; exit 2 ;;
 esac
