@@ -60,6 +60,8 @@ export const hubConfigSchema = z.strictObject({
         .min(1_024)
         .default(8 * 1024 * 1024), // bytes per partition and fetch
       maxWaitMs: z.number().int().min(10).max(30_000).default(250), // ms
+      /** Partitions of one fetch validated at once and written together in one INSERT per table. */
+      partitionsConcurrently: z.number().int().min(1).max(256).default(16),
       // A killed consumer keeps its partitions this long; the broker's floor is 6 s.
       sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000), // ms
     })

@@ -9,6 +9,12 @@ import type { DeadLetter, DeadLetters } from './dead-letters.ts';
 import { clickhouseTopics, type TopicNames } from './hub-topics.ts';
 import { decodeMessage } from './message-decoder.ts';
 import type { TableRows } from './table-rows.ts';
+import { WriteCoalescer } from './write-coalescer.ts';
+
+interface BatchWrite {
+  rows: TableRows[];
+  letters: DeadLetter[];
+}
 
 export interface ClickHouseIngestDeps {
   config: HubConfig;
@@ -22,18 +28,21 @@ export interface ClickHouseIngestDeps {
 /**
  * The ClickHouse consumer group. One Kafka fetch per partition is one batch (the broker bounds it by
  * size and time, see config ingest.*): validate every message, insert the new events, dead-letter the
- * poison ones, and only then commit the batch's offsets. A crash anywhere before the commit replays
+ * poison ones, and only then commit the batch's offsets. Partitions of one fetch are processed
+ * concurrently and share one write (write-coalescer.ts). A crash anywhere before the commit replays
  * the batch, and the identity filter drops what already landed.
  */
 export class ClickHouseIngest {
   readonly #consumer: KafkaConsumer;
   readonly #deps: ClickHouseIngestDeps;
   readonly #log: Logger;
+  readonly #writes: WriteCoalescer<BatchWrite>;
 
   private constructor(consumer: KafkaConsumer, deps: ClickHouseIngestDeps) {
     this.#consumer = consumer;
     this.#deps = deps;
     this.#log = deps.logger.child({ component: 'clickhouse-ingest' });
+    this.#writes = new WriteCoalescer((parts) => this.#write(parts));
   }
 
   static async start(deps: ClickHouseIngestDeps): Promise<ClickHouseIngest> {
@@ -52,6 +61,7 @@ export class ClickHouseIngest {
     await consumer.subscribe({ topics: clickhouseTopics.map((topic) => deps.names.full(topic)), fromBeginning: true });
     await consumer.run({
       autoCommit: false,
+      partitionsConsumedConcurrently: ingest.partitionsConcurrently,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => ingestion.#ingestBatch(payload),
     });
@@ -80,29 +90,28 @@ export class ClickHouseIngest {
         rejection: decoded.rejection,
       });
     }
-    const written = await writeRows(this.#deps.clickhouse, rows);
-    await this.#deps.deadLetters.record(letters);
+    await this.#writes.submit({ rows, letters });
     crashPoint('after-clickhouse-insert');
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     await this.#consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
     resolveOffset(batch.lastOffset());
     await heartbeat();
-    this.#log.debug(
-      {
-        topic: batch.topic,
-        partition: batch.partition,
-        messages: batch.messages.length,
-        ...written,
-        dead: letters.length,
-      },
-      'batch ingested',
-    );
     if (letters.length > 0) {
       this.#log.warn(
         { topic: batch.topic, partition: batch.partition, dead: letters.length },
         'messages dead-lettered',
       );
     }
+  }
+
+  /** One write for the batches of all partitions that reached this point together. */
+  async #write(parts: BatchWrite[]): Promise<void> {
+    const written = await writeRows(
+      this.#deps.clickhouse,
+      parts.flatMap((part) => part.rows),
+    );
+    await this.#deps.deadLetters.record(parts.flatMap((part) => part.letters));
+    this.#log.debug({ batches: parts.length, ...written }, 'batches written');
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,14 @@
-import { alert, heartbeat, type KafkaTopic, kafkaTopics, storeEvent, topicForEventType } from '@tillgate/shared';
+import {
+  type Alert,
+  alert,
+  type Heartbeat,
+  heartbeat,
+  type KafkaTopic,
+  kafkaTopics,
+  type StoreEvent,
+  storeEvent,
+  topicForEventType,
+} from '@tillgate/shared';
 import type { z } from 'zod';
 import { alertRows, eventRows, heartbeatRows, type KafkaOrigin, type TableRows } from './table-rows.ts';
 
@@ -8,21 +18,27 @@ export interface Rejection {
   reason: string;
 }
 
-/** A valid message: its raw-table rows plus what the lake files it under. */
-export interface Accepted {
+type Message =
+  | { kind: 'event'; value: StoreEvent }
+  | { kind: 'alert'; value: Alert }
+  | { kind: 'heartbeat'; value: Heartbeat };
+
+/** A message that passed its topic's contract, with what the lake files it under. */
+export interface Valid {
   ok: true;
-  rows: TableRows;
+  message: Message;
   id: string;
   type: string;
   storeId: string;
   occurredAt: string;
 }
 
-export type Decoded = Accepted | { ok: false; rejection: Rejection };
+export type Validated = Valid | { ok: false; rejection: Rejection };
+export type Decoded = (Valid & { rows: TableRows }) | { ok: false; rejection: Rejection };
 
-const reject = (field: string, reason: string): Decoded => ({ ok: false, rejection: { field, reason } });
+const reject = (field: string, reason: string) => ({ ok: false as const, rejection: { field, reason } });
 
-function fromIssue(error: z.ZodError): Decoded {
+function fromIssue(error: z.ZodError) {
   const issue = error.issues[0];
   if (issue === undefined) return reject('(payload)', 'does not match the contract');
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
@@ -31,10 +47,10 @@ function fromIssue(error: z.ZodError): Decoded {
 }
 
 /**
- * Validates one Kafka message with the shared contract of its topic and maps it to raw-table rows.
- * Never throws on bad input: a poison message is a Rejection, and ingestion goes on.
+ * Validates one Kafka message with the shared contract of its topic. Never throws on bad input: a
+ * poison message is a Rejection, and ingestion goes on.
  */
-export function decodeMessage(topic: KafkaTopic, value: Buffer | null, origin: KafkaOrigin): Decoded {
+export function validateMessage(topic: KafkaTopic, value: Buffer | null): Validated {
   if (value === null || value.length === 0) return reject('(payload)', 'message has no value');
   let json: unknown;
   try {
@@ -48,7 +64,7 @@ export function decodeMessage(topic: KafkaTopic, value: Buffer | null, origin: K
     const { data } = parsed;
     return {
       ok: true,
-      rows: alertRows(data, origin),
+      message: { kind: 'alert', value: data },
       id: data.alert_id,
       type: 'alert',
       storeId: data.store_id,
@@ -58,15 +74,14 @@ export function decodeMessage(topic: KafkaTopic, value: Buffer | null, origin: K
   if (topic === kafkaTopics.edgeHeartbeats) {
     const parsed = heartbeat.safeParse(json);
     if (!parsed.success) return fromIssue(parsed.error);
-    const beat = parsed.data;
-    const id = `${beat.store_id}@${beat.sent_at}`;
+    const { data } = parsed;
     return {
       ok: true,
-      rows: heartbeatRows(beat, origin),
-      id,
+      message: { kind: 'heartbeat', value: data },
+      id: `${data.store_id}@${data.sent_at}`,
       type: 'heartbeat',
-      storeId: beat.store_id,
-      occurredAt: beat.sent_at,
+      storeId: data.store_id,
+      occurredAt: data.sent_at,
     };
   }
   const parsed = storeEvent.safeParse(json);
@@ -75,13 +90,26 @@ export function decodeMessage(topic: KafkaTopic, value: Buffer | null, origin: K
   if (topicForEventType[event.type] !== topic) {
     return reject('type', `a ${event.type} event belongs on ${topicForEventType[event.type]}, not on ${topic}`);
   }
-  const rows = eventRows(event, origin);
   return {
     ok: true,
-    rows,
+    message: { kind: 'event', value: event },
     id: event.event_id,
     type: event.type,
     storeId: event.store_id,
     occurredAt: event.occurred_at,
   };
+}
+
+/** validateMessage, then the message's raw-table rows. */
+export function decodeMessage(topic: KafkaTopic, value: Buffer | null, origin: KafkaOrigin): Decoded {
+  const valid = validateMessage(topic, value);
+  if (!valid.ok) return valid;
+  const { message } = valid;
+  const rows =
+    message.kind === 'event'
+      ? eventRows(message.value, origin)
+      : message.kind === 'alert'
+        ? alertRows(message.value, origin)
+        : heartbeatRows(message.value, origin);
+  return { ...valid, rows };
 }

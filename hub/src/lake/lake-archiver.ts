@@ -5,7 +5,7 @@ import type { HubConfig } from '../config.ts';
 import { crashPoint } from '../crash-point.ts';
 import { HubError, hubErrorCodes } from '../errors.ts';
 import { lakeTopics, type TopicNames } from '../ingest/hub-topics.ts';
-import { decodeMessage } from '../ingest/message-decoder.ts';
+import { validateMessage } from '../ingest/message-decoder.ts';
 import { lakeObjectName } from './object-name.ts';
 import { encodeParquet } from './parquet-encoder.ts';
 import { PartitionBuffer } from './partition-buffer.ts';
@@ -85,11 +85,7 @@ export class LakeArchiver {
       this.#buffers.set(key, buffer);
     }
     for (const message of batch.messages) {
-      const decoded = decodeMessage(topic, message.value, {
-        partition: batch.partition,
-        offset: message.offset,
-        ingestedAt: '',
-      });
+      const decoded = validateMessage(topic, message.value);
       if (decoded.ok) {
         const occurredAtMs = Date.parse(decoded.occurredAt);
         buffer.add(new Date(occurredAtMs).toISOString().slice(0, 10), {
