@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 // Writes one figure as bench/results/<name>.json in the format of BENCH.md.
@@ -36,6 +36,11 @@ export function writeResult(result: BenchResult): string {
   mkdirSync(dir, { recursive: true });
   const file = `${dir}${result.name}.json`;
   const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}`;
-  writeFileSync(file, `${JSON.stringify({ ...result, at: new Date().toISOString(), machine }, null, 2)}\n`);
+  // The 1-minute load average at the end: on a shared 2-core machine it explains most of the noise.
+  const load = round(loadavg()[0] ?? 0, 1);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ ...result, at: new Date().toISOString(), machine, load_average_1m: load }, null, 2)}\n`,
+  );
   return file;
 }
