@@ -1,6 +1,5 @@
 import type { ClickHouseClient } from '../clickhouse.ts';
 import { HubError, hubErrorCodes } from '../errors.ts';
-import { toClickHouseTime } from './clickhouse-time.ts';
 import type { Row } from './table-rows.ts';
 
 /**
@@ -41,21 +40,58 @@ export async function withoutKnownIdentities(client: ClickHouseClient, table: st
     if (!firstOffset.has(id)) firstOffset.set(id, row.kafka_offset);
   }
   const unique = rows.filter((row) => firstOffset.get(String(row[identity.id])) === row.kafka_offset);
-  const stores = new Set(unique.map((row) => String(row.store_id)));
-  const times = unique.map((row) => String(row[identity.time])).sort();
-  const query = `SELECT DISTINCT ${identity.id} AS id FROM ${table}
-    WHERE store_id IN (${[...stores].map(literal).join(',')})
-      AND ${identity.time} BETWEEN ${literal(times[0] ?? toClickHouseTime(new Date(0)))} AND ${literal(times.at(-1) ?? '')}
-      AND ${identity.id} IN (${[...firstOffset.keys()].map(literal).join(',')})`;
-  let known: Set<string>;
-  try {
-    const result = await client.query({ query, format: 'JSONEachRow' });
-    known = new Set((await result.json<{ id: string }>()).map((row) => row.id));
-  } catch (error) {
-    throw new HubError(hubErrorCodes.clickhouse, `cannot look up already ingested ids in ${table}`, {
-      cause: error,
-      canRetry: true,
-    });
+  const ids = [...firstOffset.keys()];
+  const known = new Set<string>();
+  for (const chunk of chunksOfSql(ids)) {
+    for (const id of await knownIds(client, table, identity, unique, chunk)) known.add(id);
   }
   return known.size === 0 ? unique : unique.filter((row) => !known.has(String(row[identity.id])));
+}
+
+/** SQL bytes of ids per lookup: the default max_query_size is 256 KiB, and the rest of the query is small. */
+const lookupBytes = 128 * 1024;
+
+function* chunksOfSql(ids: string[]): Generator<string[]> {
+  let chunk: string[] = [];
+  let bytes = 0;
+  for (const id of ids) {
+    chunk.push(id);
+    bytes += id.length + 3;
+    if (bytes >= lookupBytes) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+async function knownIds(
+  client: ClickHouseClient,
+  table: string,
+  identity: { id: string; time: string },
+  rows: Row[],
+  ids: string[],
+): Promise<string[]> {
+  const wanted = new Set(ids);
+  const chunkRows = rows.filter((row) => wanted.has(String(row[identity.id])));
+  const stores = new Set(chunkRows.map((row) => String(row.store_id)));
+  const times = chunkRows.map((row) => String(row[identity.time])).sort();
+  const query = `SELECT DISTINCT ${identity.id} AS id FROM ${table}
+    WHERE store_id IN (${[...stores].map(literal).join(',')})
+      AND ${identity.time} BETWEEN ${literal(times[0] ?? '')} AND ${literal(times.at(-1) ?? '')}
+      AND ${identity.id} IN (${ids.map(literal).join(',')})`;
+  try {
+    const result = await client.query({ query, format: 'JSONEachRow' });
+    return (await result.json<{ id: string }>()).map((row) => row.id);
+  } catch (error) {
+    throw new HubError(
+      hubErrorCodes.clickhouse,
+      `cannot look up already ingested ids in ${table}: ${(error as Error).message}`,
+      {
+        cause: error,
+        canRetry: true,
+      },
+    );
+  }
 }

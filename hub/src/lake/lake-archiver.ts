@@ -10,6 +10,9 @@ import { lakeObjectName } from './object-name.ts';
 import { encodeParquet } from './parquet-encoder.ts';
 import { PartitionBuffer } from './partition-buffer.ts';
 
+/** Wait between attempts to write a partition's files while S3 fails (ms). */
+const retryAfterMs = 1_000;
+
 export interface LakeArchiverDeps {
   config: HubConfig;
   kafka: KafkaClient;
@@ -28,6 +31,8 @@ export class LakeArchiver {
   readonly #deps: LakeArchiverDeps;
   readonly #log: Logger;
   readonly #buffers = new Map<string, PartitionBuffer>();
+  /** Partitions whose last flush failed: fetching stops until their files are written. */
+  readonly #paused = new Map<string, number>(); // key -> when to try again (ms since epoch)
   #serial: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
 
@@ -48,7 +53,14 @@ export class LakeArchiver {
     // After a rebalance the client fetches from the committed offsets again, so what was buffered but
     // not committed will come back; keeping it would archive it twice.
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      void archiver.#exclusive(async () => archiver.#buffers.clear());
+      void archiver.#exclusive(async () => {
+        archiver.#buffers.clear();
+        for (const key of archiver.#paused.keys()) {
+          const [topic = '', partition = '0'] = key.split('\u0000');
+          consumer.resume([{ topic, partitions: [Number(partition)] }]);
+        }
+        archiver.#paused.clear();
+      });
     });
     await consumer.connect();
     await consumer.subscribe({ topics: lakeTopics.map((topic) => deps.names.full(topic)), fromBeginning: true });
@@ -111,14 +123,32 @@ export class LakeArchiver {
     const now = Date.now();
     for (const [key, buffer] of this.#buffers) {
       if (now - buffer.openedAt < this.#deps.config.lake.rotateMs) continue;
+      if ((this.#paused.get(key) ?? 0) > now) continue;
       const [topic = '', partition = '0'] = key.split('\u0000');
       await this.#flush(topic, Number(partition), key, buffer);
     }
   }
 
+  /**
+   * Uploads a partition's files, then commits past them. On failure (S3 down) the buffer stays and the
+   * partition is paused, so nothing after the failed files can be committed, and the rotation timer
+   * tries again on its next tick; the same keys are overwritten when it succeeds.
+   */
   async #flush(topic: string, partition: number, key: string, buffer: PartitionBuffer): Promise<void> {
-    const { bucket, prefix } = this.#deps.config.lake;
+    try {
+      await this.#write(topic, partition, buffer);
+    } catch (error) {
+      if (!this.#paused.has(key)) this.#consumer.pause([{ topic, partitions: [partition] }]);
+      this.#paused.set(key, Date.now() + retryAfterMs);
+      this.#log.error({ err: error, topic, partition }, 'lake flush failed; partition paused until a retry succeeds');
+      return;
+    }
     this.#buffers.delete(key);
+    if (this.#paused.delete(key)) this.#consumer.resume([{ topic, partitions: [partition] }]);
+  }
+
+  async #write(topic: string, partition: number, buffer: PartitionBuffer): Promise<void> {
+    const { bucket, prefix } = this.#deps.config.lake;
     if (buffer.lastOffset === undefined) return;
     for (const group of buffer.groups()) {
       const name = lakeObjectName({
