@@ -5,7 +5,7 @@ import { type Alert, createLogger, type Heartbeat, type Logger, mqttTopics } fro
 import { agentVersion } from './agent-version.ts';
 import { AlertEngine, type RiskScorer } from './alerts/alert-engine.ts';
 import type { EdgeConfig } from './config.ts';
-import { Forwarder, lastForwardKey } from './forwarder/forwarder.ts';
+import { Forwarder } from './forwarder/forwarder.ts';
 import { startHeartbeats } from './forwarder/heartbeat.ts';
 import { KafkaLink } from './forwarder/kafka-link.ts';
 import { startEmbeddedBroker } from './intake/embedded-broker.ts';
@@ -59,10 +59,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     scorer,
     { storeId: config.storeId, ...config.alerts },
     (topic, payload) => publishAlert(topic, payload),
-    (alert: Alert) => {
-      log.info({ sku: alert.sku, state: alert.state, risk: alert.risk }, 'stock-out alert');
-      forwarder.notify();
-    },
+    (alert: Alert) => log.info({ sku: alert.sku, state: alert.state, risk: alert.risk }, 'stock-out alert'),
     log.child({ component: 'alerts' }),
   );
   const commit = new GroupCommit(store, {
@@ -71,10 +68,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     capBytes: config.disk.capBytes,
     // At the cap, forwarded rows go first (oldest first), whatever their retention.
     makeRoom: () => store.pruneSent(new Date(), 10_000),
-    onCommitted: (result) => {
-      forwarder.notify();
-      alerts.enqueue(result.touched);
-    },
+    onCommitted: (result) => alerts.enqueue(result.touched),
   });
   const rules = {
     storeId: config.storeId,
@@ -111,10 +105,11 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       started_at: startedAt,
       health: oldestMs !== null && Date.now() - oldestMs > degradedAfterMs ? 'degraded' : 'ok',
       backlog: { events: backlog.events, oldest_unsent_at: backlog.oldestReceivedAt, oldest_seq: backlog.oldestSeq },
-      last_forward_at: store.getMeta(lastForwardKey),
+      last_forward_at: store.lastForwardAt(),
       model: { name: scorer.name, version: scorer.version },
       intake: { ...broker.intake.counters },
       disk: { used_bytes: store.usedBytes(), cap_bytes: config.disk.capBytes },
+      memory: { rss_bytes: process.memoryUsage.rss(), heap_used_bytes: process.memoryUsage().heapUsed },
       alerts_open: store.openAlerts(),
       recent_alerts: store.recentAlerts(recentCount),
       rejects_total: store.rejectsTotal(),

@@ -17,7 +17,7 @@ export const defaults = {
     clientId: 'tillgate-edge',
   },
   intake: {
-    lingerMs: 1, // ms a group commit waits for more messages after the first one
+    lingerMs: 2, // ms a group commit waits for more messages after the first one (each commit is an fsync)
     maxBatch: 1_000, // messages per group commit
     maxPayloadBytes: 64 * 1024, // bytes; a 500-line basket is ~40 KiB
     futureToleranceMs: 5 * 60_000, // ms a terminal clock may run ahead of the store PC
@@ -30,7 +30,7 @@ export const defaults = {
   kafka: {
     clientId: 'tillgate-edge',
     batchSize: 1_000, // outbox rows per produce request
-    idleMs: 100, // ms between polls of an empty outbox
+    idleMs: 100, // ms the forwarder waits for more rows once caught up (bounds sent-mark fsyncs to ~10/s)
     backoffInitialMs: 200, // ms, first retry delay while Kafka is unreachable
     backoffMaxMs: 30_000, // ms, retry delay ceiling
     connectionTimeoutMs: 3_000, // ms

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PosEvent } from '@tillgate/shared';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EdgeTestBed, edgeTestBed, eventually } from './harness.ts';
+import type { EdgeConfig } from '../../edge/src/config.ts';
+import { type AgentProcess, spawnAgent } from './agent-process.ts';
+import { type EdgeTestBed, edgeTestBed } from './harness.ts';
 import { saleEvent } from './pos-events.ts';
 import { freePort, runTerminal } from './pos-simulator.ts';
 
@@ -14,58 +14,41 @@ import { freePort, runTerminal } from './pos-simulator.ts';
 const terminals = ['t1', 't2'];
 const perTerminal = 25_000;
 const killAfterAcks = 15_000;
-const cli = join(import.meta.dirname, '../../edge/src/cli.ts');
 
 describe('edge agent killed with SIGKILL under load', () => {
   let bed: EdgeTestBed;
-  let configFile: string;
-  let mqttPort: number;
-  let agent: ChildProcess | null = null;
-
-  const spawnAgent = async (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'start', '--config', configFile], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    await eventually(async () => {
-      const response = await fetch(`http://127.0.0.1:${statusPort}/health`);
-      expect(response.ok).toBe(true);
-    }, 30_000);
-    return child;
-  };
-  let statusPort: number;
+  let config: EdgeConfig;
+  let agent: AgentProcess | null = null;
 
   beforeAll(async () => {
     bed = await edgeTestBed('crash');
-    mqttPort = await freePort();
-    statusPort = await freePort();
-    const config = bed.config();
-    configFile = join(bed.dataDir, 'agent.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        ...config,
-        mqtt: { ...config.mqtt, port: mqttPort },
-        status: { host: '127.0.0.1', port: statusPort },
-      }),
-    );
+    // Fixed ports: the restarted agent must be where the terminals reconnect.
+    const base = bed.config();
+    const mqtt = base.mqtt;
+    if (mqtt.mode !== 'embedded') throw new Error('the test bed runs the embedded broker');
+    config = {
+      ...base,
+      mqtt: { ...mqtt, port: await freePort() },
+      status: { ...base.status, port: await freePort() },
+    };
   });
   afterAll(async () => {
-    agent?.kill('SIGTERM');
-    if (agent !== null && agent.exitCode === null) await new Promise((resolve) => agent?.once('exit', resolve));
+    await agent?.stop();
     await bed?.cleanup();
   });
 
   it('forwards every acknowledged event after a restart, storing each once', { timeout: 240_000 }, async () => {
-    agent = await spawnAgent();
+    agent = await spawnAgent(config);
+    const mqttPort = agent.mqttPort;
     const acked = new Set<string>();
     let killed: Promise<void> | null = null;
     const onAck = (event: PosEvent) => {
       acked.add(event.event_id);
       if (acked.size === killAfterAcks && killed === null) {
-        const victim = agent as ChildProcess;
+        const victim = (agent as AgentProcess).child;
         victim.kill('SIGKILL');
         killed = new Promise<void>((resolve) => victim.once('exit', () => resolve())).then(async () => {
-          agent = await spawnAgent();
+          agent = await spawnAgent(config);
         });
       }
     };

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Alert,
-  kafkaKeyFor,
   kafkaTopics,
   type Logger,
   mqttTopics,
@@ -40,7 +39,7 @@ export class AlertEngine {
   readonly #publish: (topic: string, payload: string) => Promise<void>;
   readonly #onAlert: (alert: Alert) => void;
   readonly #log: Logger;
-  #scorer: RiskScorer;
+  readonly #scorer: RiskScorer;
   #pending: Touched = new Map();
   #running: Promise<void> | null = null;
 
@@ -58,10 +57,6 @@ export class AlertEngine {
     this.#publish = publish;
     this.#onAlert = onAlert;
     this.#log = log;
-  }
-
-  get scorer(): RiskScorer {
-    return this.#scorer;
   }
 
   enqueue(touched: Touched): void {
@@ -94,11 +89,20 @@ export class AlertEngine {
     const at = new Date();
     const entries = [...batch];
     const risks = await this.#scorer.scoreBatch(entries.map(([, { state }]) => stockoutFeatures(state, at)));
+    const alerts: Alert[] = [];
     entries.forEach(([sku, { state, eventId }], index) => {
       const risk = risks[index] ?? 0;
       const decision = this.#decide(sku, risk, at);
-      if (decision !== null) this.#emit(sku, decision, risk, state.onHand, eventId, at);
+      if (decision !== null) alerts.push(this.#alert(sku, decision, risk, state.onHand, eventId, at));
     });
+    if (alerts.length === 0) return;
+    this.#store.commitAlerts(alerts, kafkaTopics.restockAlerts);
+    for (const alert of alerts) {
+      this.#onAlert(alert);
+      this.#publish(mqttTopics.alert(this.#options.storeId, alert.sku), JSON.stringify(alert)).catch((error) =>
+        this.#log.warn({ err: error, sku: alert.sku }, 'could not publish an alert on MQTT'),
+      );
+    }
   }
 
   #decide(sku: string, risk: number, at: Date): Alert['state'] | null {
@@ -111,8 +115,8 @@ export class AlertEngine {
     return null;
   }
 
-  #emit(sku: string, state: Alert['state'], risk: number, onHand: number, eventId: string, at: Date): void {
-    const alert: Alert = {
+  #alert(sku: string, state: Alert['state'], risk: number, onHand: number, eventId: string, at: Date): Alert {
+    return {
       schema: 1,
       alert_id: randomUUID(),
       store_id: this.#options.storeId,
@@ -126,10 +130,5 @@ export class AlertEngine {
       trigger_event_id: eventId,
       at: at.toISOString(),
     };
-    this.#store.commitAlert(alert, kafkaTopics.restockAlerts, kafkaKeyFor(alert));
-    this.#onAlert(alert);
-    this.#publish(mqttTopics.alert(this.#options.storeId, sku), JSON.stringify(alert)).catch((error) =>
-      this.#log.warn({ err: error, sku }, 'could not publish an alert on MQTT'),
-    );
   }
 }

@@ -10,8 +10,6 @@ export interface ForwarderOptions {
   backoffMaxMs: number;
 }
 
-export const lastForwardKey = 'last_forward_at';
-
 /**
  * Drains the outbox to Kafka in seq order, one batch at a time: a batch is marked sent only after
  * the broker acknowledged all of it (acks=all), so a crash at any point re-sends, never skips. The
@@ -26,7 +24,6 @@ export class Forwarder {
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
-  #wakeOnNotify = false;
   #connectedOnce = false;
 
   constructor(store: EdgeStore, link: KafkaLink, options: ForwarderOptions, log: Logger) {
@@ -42,11 +39,6 @@ export class Forwarder {
     this.#loop = this.#run();
   }
 
-  /** New rows were committed: skip the idle wait. */
-  notify(): void {
-    if (this.#wakeOnNotify) this.#wake?.();
-  }
-
   async stop(): Promise<void> {
     this.#running = false;
     this.#wake?.();
@@ -58,7 +50,7 @@ export class Forwarder {
     while (this.#running) {
       const rows = this.#store.readUnsent(this.#options.batchSize);
       if (rows.length === 0) {
-        await this.#sleep(this.#options.idleMs, true);
+        await this.#sleep(this.#options.idleMs);
         continue;
       }
       try {
@@ -76,8 +68,7 @@ export class Forwarder {
           { err: error, backlog: rows.length, retryInMs: Math.round(delay) },
           'Kafka unreachable; retrying',
         );
-        // Not woken by new commits: during an outage every sale would otherwise cut the backoff short.
-        await this.#sleep(delay, false);
+        await this.#sleep(delay);
         continue;
       }
       const now = new Date();
@@ -85,15 +76,17 @@ export class Forwarder {
         rows.map((row) => row.seq),
         now,
       );
-      this.#store.setMeta(lastForwardKey, now.toISOString());
       this.#backoff.reset();
       if (!this.#connectedOnce) this.#log.info('forwarding to Kafka');
       this.#connectedOnce = true;
+      // Caught up: wait for more rows rather than sending (and fsyncing the sent marks) per commit —
+      // every fsync blocks the event loop that also serves intake and alerts.
+      if (rows.length < this.#options.batchSize) await this.#sleep(this.#options.idleMs);
     }
   }
 
-  #sleep(ms: number, wakeOnNotify: boolean): Promise<void> {
-    this.#wakeOnNotify = wakeOnNotify;
+  /** A pause that stop() cuts short. */
+  #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {

@@ -13,6 +13,7 @@ export interface AgentStatus {
   model: { name: string; version: string } | null;
   intake: { stored: number; duplicates: number; rejected: number; refused: number };
   disk: { used_bytes: number; cap_bytes: number };
+  memory: { rss_bytes: number; heap_used_bytes: number };
   alerts_open: number;
   recent_alerts: Alert[];
   rejects_total: number;

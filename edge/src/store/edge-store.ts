@@ -63,13 +63,15 @@ export interface InstalledModel {
 export interface EdgeStore {
   /** Commits the whole batch in one transaction; returns only once it is durable. */
   commitIntake(items: readonly IntakeItem[]): CommitResult;
-  /** Records an alert, its hysteresis state and its outbox row atomically. */
-  commitAlert(alert: Alert, topic: string, key: string): void;
+  /** Records alerts, their hysteresis state and their outbox rows (on `topic`) in one transaction. */
+  commitAlerts(alerts: readonly Alert[], topic: string): void;
   alertState(sku: string): AlertStateRow | null;
   skuState(sku: string): SkuFeatureState | null;
   /** Oldest unsent rows first, at most `limit`. */
   readUnsent(limit: number): OutboxRow[];
+  /** Marks rows sent and records `at` as the last successful forward, in one transaction. */
   markSent(seqs: readonly number[], at: Date): void;
+  lastForwardAt(): string | null;
   /** Puts a seq range back in the unsent queue (CLI replay); returns how many rows it re-queued. */
   requeue(fromSeq: number, toSeq: number): number;
   backlog(): { events: number; oldestReceivedAt: string | null; oldestSeq: number | null };
@@ -85,7 +87,5 @@ export interface EdgeStore {
   /** Deletes sent rows received before `before`, oldest first, at most `limit`; returns how many. */
   pruneSent(before: Date, limit: number): number;
   recordInstalledModel(model: InstalledModel, at: Date): void;
-  getMeta(key: string): string | null;
-  setMeta(key: string, value: string): void;
   close(): void;
 }

@@ -90,6 +90,7 @@ describe('EdgeStore on SQLite', () => {
       new Date(),
     );
     expect(store.backlog()).toEqual({ events: 0, oldestReceivedAt: null, oldestSeq: null });
+    expect(store.lastForwardAt()).toEqual(expect.stringMatching(/Z$/));
     const [first, second] = rows;
     expect(store.requeue(first?.seq ?? 0, second?.seq ?? 0)).toBe(2);
     expect(store.readUnsent(10).map((row) => row.eventId)).toEqual(['s1-t1-1', 's1-t1-2']);
@@ -112,12 +113,12 @@ describe('EdgeStore on SQLite', () => {
       trigger_event_id: 's1-t1-1',
       at: new Date().toISOString(),
     };
-    store.commitAlert(raised, 'restock-alerts', 's1');
+    store.commitAlerts([raised], 'restock-alerts');
     expect(store.alertState('MILK-1L')).toMatchObject({ open: true, risk: 0.9 });
     expect(store.openAlerts()).toBe(1);
     expect(store.recentAlerts(5)).toEqual([raised]);
     expect(store.currentOpenAlerts()).toEqual([raised]);
-    store.commitAlert({ ...raised, alert_id: 'a-2', state: 'cleared', risk: 0.2 }, 'restock-alerts', 's1');
+    store.commitAlerts([{ ...raised, alert_id: 'a-2', state: 'cleared', risk: 0.2 }], 'restock-alerts');
     expect(store.currentOpenAlerts()).toEqual([]);
     expect(store.readUnsent(5)[0]).toMatchObject({ eventId: 'a-1', topic: 'restock-alerts' });
   });

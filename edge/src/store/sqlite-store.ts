@@ -59,8 +59,9 @@ class SqliteStore implements EdgeStore {
   readonly #putState: Database.Statement;
   readonly #readUnsent: Database.Statement;
   readonly #markSent: Database.Statement;
+  readonly #setMeta: Database.Statement;
   readonly #commitIntake: (items: readonly IntakeItem[]) => CommitResult;
-  readonly #commitAlert: (alert: Alert, topic: string, key: string) => void;
+  readonly #commitAlerts: (alerts: readonly Alert[], topic: string) => void;
   readonly #markSentMany: (seqs: readonly number[], at: string) => void;
 
   constructor(db: Database.Database) {
@@ -83,25 +84,30 @@ class SqliteStore implements EdgeStore {
        FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?`,
     );
     this.#markSent = db.prepare('UPDATE outbox SET sent_at = ? WHERE seq = ?');
+    this.#setMeta = db.prepare(
+      'INSERT INTO agent_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
     this.#commitIntake = db.transaction((items: readonly IntakeItem[]) => this.#applyIntake(items));
-    this.#commitAlert = db.transaction((alert: Alert, topic: string, key: string) => {
-      const payload = JSON.stringify(alert);
-      this.#insertOutbox.run(alert.alert_id, null, null, topic, key, payload, alert.at);
-      db.prepare('INSERT INTO alerts (alert_id, sku, state, risk, at, payload) VALUES (?, ?, ?, ?, ?, ?)').run(
-        alert.alert_id,
-        alert.sku,
-        alert.state,
-        alert.risk,
-        alert.at,
-        payload,
-      );
-      db.prepare(
-        `INSERT INTO alert_state (sku, open, risk, changed_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (sku) DO UPDATE SET open = excluded.open, risk = excluded.risk, changed_at = excluded.changed_at`,
-      ).run(alert.sku, alert.state === 'raised' ? 1 : 0, alert.risk, alert.at);
+    const insertAlert = db.prepare(
+      'INSERT INTO alerts (alert_id, sku, state, risk, at, payload) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const putAlertState = db.prepare(
+      `INSERT INTO alert_state (sku, open, risk, changed_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (sku) DO UPDATE SET open = excluded.open, risk = excluded.risk, changed_at = excluded.changed_at`,
+    );
+    // One transaction per scoring run: 100 alerts in a burst cost one fsync, not 100.
+    this.#commitAlerts = db.transaction((alerts: readonly Alert[], topic: string) => {
+      for (const alert of alerts) {
+        const payload = JSON.stringify(alert);
+        this.#insertOutbox.run(alert.alert_id, null, null, topic, kafkaKeyFor(alert), payload, alert.at);
+        insertAlert.run(alert.alert_id, alert.sku, alert.state, alert.risk, alert.at, payload);
+        putAlertState.run(alert.sku, alert.state === 'raised' ? 1 : 0, alert.risk, alert.at);
+      }
     });
+    // One transaction (one fsync) per forwarded batch, including the last-forward time.
     this.#markSentMany = db.transaction((seqs: readonly number[], at: string) => {
       for (const seq of seqs) this.#markSent.run(at, seq);
+      this.#setMeta.run(lastForwardKey, at);
     });
   }
 
@@ -152,8 +158,8 @@ class SqliteStore implements EdgeStore {
     return this.#commitIntake(items);
   }
 
-  commitAlert(alert: Alert, topic: string, key: string): void {
-    this.#commitAlert(alert, topic, key);
+  commitAlerts(alerts: readonly Alert[], topic: string): void {
+    if (alerts.length > 0) this.#commitAlerts(alerts, topic);
   }
 
   alertState(sku: string): AlertStateRow | null {
@@ -253,24 +259,18 @@ class SqliteStore implements EdgeStore {
     })();
   }
 
-  getMeta(key: string): string | null {
-    return (
-      (this.#db.prepare('SELECT value FROM agent_meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null
-    );
-  }
-
-  setMeta(key: string, value: string): void {
-    this.#db
-      .prepare(
-        'INSERT INTO agent_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, value);
+  lastForwardAt(): string | null {
+    const value = this.#db.prepare('SELECT value FROM agent_meta WHERE key = ?').pluck().get(lastForwardKey);
+    return (value as string | undefined) ?? null;
   }
 
   close(): void {
     if (this.#db.open) this.#db.close();
   }
 }
+
+/** agent_meta key of the time of the last batch Kafka acknowledged. */
+const lastForwardKey = 'last_forward_at';
 
 const rejectColumns =
   'id, received_at AS receivedAt, terminal_id AS terminalId, topic, event_id AS eventId, field, reason, code, payload';

@@ -1,0 +1,121 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type PosEvent, parsePosPayload } from '@tillgate/shared';
+import Database from 'better-sqlite3';
+import { migrate } from '../edge/src/store/migrations.ts';
+import { spawnAgent } from '../test/edge/agent-process.ts';
+import { edgeTestBed } from '../test/edge/harness.ts';
+import { saleEvent } from '../test/edge/pos-events.ts';
+import { runTerminal } from '../test/edge/pos-simulator.ts';
+import { median, round, writeResult } from './lib/result-file.ts';
+
+// Durable intake: events/s from 3 terminals publishing QoS 1 (300 in flight each) into the agent's
+// embedded broker, counted at the PUBACK, i.e. committed to SQLite with synchronous=FULL — while the
+// forwarder ships them to the local Kafka, as in a store. Baseline, interleaved run by run: raw
+// better-sqlite3 inserts of the same stamped rows into the same outbox table on the same disk, in
+// transactions of 1,000 (the ceiling without MQTT, validation, state or scoring). The same baseline
+// with synchronous=NORMAL is recorded too: the price of surviving a power cut.
+const terminals = ['t1', 't2', 't3'];
+const perTerminal = 8_000;
+const runs = 5;
+
+const bed = await edgeTestBed('bench-intake');
+const agent = await spawnAgent(bed.config({ logLevel: 'warn' }));
+let seqBase = 0;
+
+async function ours(): Promise<number> {
+  const base = seqBase;
+  seqBase += perTerminal;
+  const started = performance.now();
+  await Promise.all(
+    terminals.map((terminalId) =>
+      runTerminal({
+        port: () => agent.mqttPort,
+        storeId: bed.storeId,
+        terminalId,
+        events: Array.from({ length: perTerminal }, (_, i) => saleEvent(bed.storeId, terminalId, base + i + 1)),
+        window: 300,
+        onAck: () => undefined,
+      }),
+    ),
+  );
+  return (terminals.length * perTerminal) / ((performance.now() - started) / 1_000);
+}
+
+function raw(synchronous: 'FULL' | 'NORMAL', run: number): number {
+  const file = join(bed.dataDir, `raw-${synchronous}-${run}.db`);
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  migrate(db);
+  const rows: PosEvent[] = terminals.flatMap((terminalId) =>
+    Array.from({ length: perTerminal }, (_, i) => saleEvent(bed.storeId, terminalId, i + 1)),
+  );
+  const stamped = rows.map((event) => {
+    const result = parsePosPayload(JSON.stringify(event), new Date());
+    if (!result.ok) throw result.violation;
+    return result.event;
+  });
+  const insert = db.prepare(
+    `INSERT INTO outbox (event_id, terminal_id, terminal_seq, topic, key, payload, received_at)
+     VALUES (?, ?, ?, 'sales-transactions', ?, ?, ?)`,
+  );
+  const batch = db.transaction((slice: typeof stamped) => {
+    for (const event of slice) {
+      insert.run(
+        event.event_id,
+        event.terminal_id,
+        event.terminal_seq,
+        event.store_id,
+        JSON.stringify(event),
+        event.received_at,
+      );
+    }
+  });
+  const started = performance.now();
+  for (let offset = 0; offset < stamped.length; offset += 1_000) batch(stamped.slice(offset, offset + 1_000));
+  const rate = stamped.length / ((performance.now() - started) / 1_000);
+  db.close();
+  rmSync(file, { force: true });
+  rmSync(`${file}-wal`, { force: true });
+  rmSync(`${file}-shm`, { force: true });
+  return rate;
+}
+
+try {
+  await ours();
+  raw('FULL', -1);
+  const oursRates: number[] = [];
+  const fullRates: number[] = [];
+  const normalRates: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    oursRates.push(await ours());
+    fullRates.push(raw('FULL', run));
+    normalRates.push(raw('NORMAL', run));
+  }
+  const value = median(oursRates);
+  const baseline = median(fullRates);
+  const file = writeResult({
+    name: 'edge-intake',
+    what: `durable MQTT intake, events/s, QoS 1, ${terminals.length} terminals x 300 in flight, ~${JSON.stringify(saleEvent(bed.storeId, 't1', 1)).length}-byte sale events, PUBACK after a synchronous=FULL commit, forwarder running`,
+    unit: 'events/s',
+    value: Math.round(value),
+    baseline: {
+      what: 'raw better-sqlite3 inserts of the same rows into the same outbox table, transactions of 1,000, WAL + synchronous=FULL, same disk',
+      value: Math.round(baseline),
+    },
+    ratio: round(value / baseline),
+    goal: { ratio_at_least: 0.5 },
+    runs,
+    spread: { min: Math.round(Math.min(...oursRates)), max: Math.round(Math.max(...oursRates)) },
+    raw_synchronous_normal: {
+      what: 'the same raw baseline with synchronous=NORMAL (not power-cut safe)',
+      value: Math.round(median(normalRates)),
+    },
+    command: 'npm run bench -- edge-intake',
+  });
+  process.stdout.write(`edge-intake: ${Math.round(value)} events/s vs raw ${Math.round(baseline)} -> ${file}\n`);
+} finally {
+  await agent.stop();
+  await bed.cleanup();
+}
