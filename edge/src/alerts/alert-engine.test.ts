@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Alert, createLogger, emptyFeatureState, type SkuFeatureState } from '@tillgate/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tinyScorer } from '../../../test/edge/tiny-onnx-model.ts';
+import type { EdgeStore } from '../store/edge-store.ts';
+import { openSqliteStore } from '../store/sqlite-store.ts';
+import { AlertEngine } from './alert-engine.ts';
+
+// Hysteresis, cool-down and batching of the alert engine, on a real SQLite file and a real ONNX model
+// (risk = sigmoid(2 - on_hand): on_hand 0 -> 0.88, 1 -> 0.73, 2 -> 0.50, 3 -> 0.27, 5 -> 0.05).
+const log = createLogger({ name: 'test', level: 'silent' });
+const at = (onHand: number): SkuFeatureState => ({ ...emptyFeatureState(), onHand });
+
+describe('AlertEngine', () => {
+  let dir: string;
+  let store: EdgeStore;
+  let scorer: Awaited<ReturnType<typeof tinyScorer>>;
+  let published: { topic: string; alert: Alert }[];
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tillgate-alerts-'));
+    store = openSqliteStore(join(dir, 'edge.db'));
+    scorer = await tinyScorer(-1, 2);
+    published = [];
+  });
+  afterEach(async () => {
+    store.close();
+    await scorer.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const engine = (coolDownMs: number) =>
+    new AlertEngine(
+      store,
+      scorer,
+      { storeId: 's1', raiseAbove: 0.7, clearBelow: 0.4, coolDownMs },
+      async (topic, payload) => {
+        published.push({ topic, alert: JSON.parse(payload) });
+      },
+      () => undefined,
+      log,
+    );
+  const move = async (alerts: AlertEngine, sku: string, onHand: number) => {
+    alerts.enqueue(new Map([[sku, { state: at(onHand), eventId: `e-${onHand}` }]]));
+    await alerts.idle();
+  };
+
+  it('raises above the high threshold, holds in the gap, clears below the low one', async () => {
+    const alerts = engine(0);
+    for (const onHand of [10, 1, 2, 0, 2, 3, 4, 1]) await move(alerts, 'MILK-1L', onHand);
+    expect(published.map(({ alert }) => [alert.state, alert.on_hand])).toEqual([
+      ['raised', 1],
+      ['cleared', 3],
+      ['raised', 1],
+    ]);
+    expect(published[0]?.topic).toBe('tillgate/s1/alerts/MILK-1L');
+    expect(store.readUnsent(10).map((row) => row.topic)).toEqual([
+      'restock-alerts',
+      'restock-alerts',
+      'restock-alerts',
+    ]);
+    expect(store.alertState('MILK-1L')?.open).toBe(true);
+  });
+
+  it('keeps an alert through the cool-down even when risk falls', async () => {
+    const alerts = engine(60_000);
+    for (const onHand of [1, 8, 8]) await move(alerts, 'MILK-1L', onHand);
+    expect(published.map(({ alert }) => alert.state)).toEqual(['raised']);
+  });
+
+  it('scores a burst of SKUs in one onnxruntime run', async () => {
+    const alerts = engine(0);
+    const burst = new Map(Array.from({ length: 500 }, (_, i) => [`SKU-${i}`, { state: at(i % 2), eventId: 'e' }]));
+    alerts.enqueue(burst);
+    await alerts.idle();
+    expect(scorer.runs).toEqual([500]);
+    expect(published).toHaveLength(500);
+    expect(store.openAlerts()).toBe(500);
+  });
+});

@@ -1,0 +1,110 @@
+import { stockoutFeatureNames } from '@tillgate/shared';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { RiskScorer } from '../../edge/src/alerts/alert-engine.ts';
+
+// A real, tiny ONNX model written byte by byte (ONNX protobuf), so alert tests control risk exactly
+// while still running onnxruntime: probability = sigmoid(slope * on_hand + intercept).
+
+const varint = (value: number): number[] => {
+  const bytes: number[] = [];
+  let rest = value;
+  while (rest > 0x7f) {
+    bytes.push((rest & 0x7f) | 0x80);
+    rest = Math.floor(rest / 128);
+  }
+  bytes.push(rest);
+  return bytes;
+};
+/** int64 varint of a possibly negative number (two's complement, 10 bytes). */
+const varint64 = (value: number): number[] => {
+  if (value >= 0) return varint(value);
+  let big = BigInt.asUintN(64, BigInt(value));
+  const bytes: number[] = [];
+  while (big > 0x7fn) {
+    bytes.push(Number(big & 0x7fn) | 0x80);
+    big >>= 7n;
+  }
+  bytes.push(Number(big));
+  return bytes;
+};
+const field = (number: number, wire: number): number[] => varint((number << 3) | wire);
+const int = (number: number, value: number): number[] => [...field(number, 0), ...varint64(value)];
+const bytes = (number: number, payload: number[]): number[] => [
+  ...field(number, 2),
+  ...varint(payload.length),
+  ...payload,
+];
+const text = (number: number, value: string): number[] => bytes(number, [...Buffer.from(value)]);
+
+const floatTensor = (name: string, dims: number[], values: number[]) => {
+  const data = Buffer.alloc(values.length * 4);
+  values.forEach((value, index) => data.writeFloatLE(value, index * 4));
+  return [...dims.flatMap((dim) => int(1, dim)), ...int(2, 1), ...bytes(4, [...data]), ...text(8, name)];
+};
+const int64Tensor = (name: string, dims: number[], values: number[]) => [
+  ...dims.flatMap((dim) => int(1, dim)),
+  ...int(2, 7),
+  ...bytes(7, values.flatMap(varint64)),
+  ...text(8, name),
+];
+const node = (op: string, inputs: string[], output: string) => [
+  ...inputs.flatMap((input) => text(1, input)),
+  ...text(2, output),
+  ...text(4, op),
+];
+const valueInfo = (name: string, dims: (number | string)[]) => [
+  ...text(1, name),
+  ...bytes(
+    2,
+    bytes(1, [
+      ...int(1, 1),
+      ...bytes(
+        2,
+        dims.flatMap((dim) => bytes(1, typeof dim === 'number' ? int(1, dim) : text(2, dim))),
+      ),
+    ]),
+  ),
+];
+
+export function tinyStockoutModel(slope: number, intercept: number): Uint8Array {
+  const width = stockoutFeatureNames.length;
+  const onHand = stockoutFeatureNames.indexOf('on_hand');
+  const weights = Array.from({ length: width }, (_, index) => (index === onHand ? slope : 0));
+  const graph = [
+    ...bytes(1, node('MatMul', ['features', 'w'], 'xw')),
+    ...bytes(1, node('Add', ['xw', 'b'], 'logit')),
+    ...bytes(1, node('Sigmoid', ['logit'], 'p2d')),
+    ...bytes(1, node('Reshape', ['p2d', 'flat'], 'probability')),
+    ...text(2, 'tiny-stockout'),
+    ...bytes(5, floatTensor('w', [width, 1], weights)),
+    ...bytes(5, floatTensor('b', [1], [intercept])),
+    ...bytes(5, int64Tensor('flat', [1], [-1])),
+    ...bytes(11, valueInfo('features', ['N', width])),
+    ...bytes(12, valueInfo('probability', ['N'])),
+  ];
+  const model = [...int(1, 8), ...bytes(8, [...text(1, ''), ...int(2, 13)]), ...bytes(7, graph)];
+  return Uint8Array.from(model);
+}
+
+/** A RiskScorer on the tiny model, counting onnxruntime runs (to see batching). */
+export async function tinyScorer(
+  slope: number,
+  intercept: number,
+): Promise<RiskScorer & { runs: number[]; close(): Promise<void> }> {
+  const session = await InferenceSession.create(tinyStockoutModel(slope, intercept));
+  const width = stockoutFeatureNames.length;
+  const runs: number[] = [];
+  return {
+    name: 'tiny-stockout',
+    version: 'test',
+    runs,
+    async scoreBatch(rows) {
+      runs.push(rows.length);
+      const batch = new Float32Array(rows.length * width);
+      rows.forEach((row, index) => batch.set(row, index * width));
+      const out = await session.run({ features: new Tensor('float32', batch, [rows.length, width]) });
+      return out.probability?.data as Float32Array;
+    },
+    close: () => session.release(),
+  };
+}
