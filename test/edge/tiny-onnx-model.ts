@@ -38,7 +38,7 @@ const text = (number: number, value: string): number[] => bytes(number, [...Buff
 
 const floatTensor = (name: string, dims: number[], values: number[]) => {
   const data = Buffer.alloc(values.length * 4);
-  values.forEach((value, index) => data.writeFloatLE(value, index * 4));
+  for (const [index, value] of values.entries()) data.writeFloatLE(value, index * 4);
   return [...dims.flatMap((dim) => int(1, dim)), ...int(2, 1), ...bytes(4, [...data]), ...text(8, name)];
 };
 const int64Tensor = (name: string, dims: number[], values: number[]) => [
@@ -101,7 +101,7 @@ export async function tinyScorer(
     async scoreBatch(rows) {
       runs.push(rows.length);
       const batch = new Float32Array(rows.length * width);
-      rows.forEach((row, index) => batch.set(row, index * width));
+      for (const [index, row] of rows.entries()) batch.set(row, index * width);
       const out = await session.run({ features: new Tensor('float32', batch, [rows.length, width]) });
       return out.probability?.data as Float32Array;
     },
