@@ -6,13 +6,19 @@ so a model manifest's feature_spec_hash means the same thing on both sides.
 
 import hashlib
 import json
+from importlib import resources
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO_ROOT / "shared" / "features" / "stockout-features.v1.json"
 GOLDEN_DIR = REPO_ROOT / "shared" / "features" / "golden"
 
-_SPEC_BYTES = SPEC_PATH.read_bytes()
+# Spark's Python workers import this package from a zip (spark_session.ship_package) that carries a
+# copy of the spec's bytes next to the modules; the snapshot rows carry no hash, so the copy is made at ship time from the same file.
+SPEC_FILE_NAME = SPEC_PATH.name
+_SPEC_BYTES = (
+    SPEC_PATH.read_bytes() if SPEC_PATH.exists() else resources.files(__package__).joinpath(SPEC_FILE_NAME).read_bytes()
+)
 _SPEC = json.loads(_SPEC_BYTES)
 
 FEATURE_SPEC_HASH: str = hashlib.sha256(_SPEC_BYTES).hexdigest()

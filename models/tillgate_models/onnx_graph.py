@@ -1,7 +1,8 @@
 """Tree ensembles as ONNX graphs with the scorer's I/O contract (edge/src/scoring/stockout-scorer.ts).
 
 Input `features` float32 [N, F]. The graph casts it to double and evaluates an ai.onnx.ml
-TreeEnsembleRegressor whose thresholds and leaf weights are double tensors. Why double: MLlib learns
+TreeEnsembleRegressor whose thresholds and leaf weights are double tensors (its output is float32 by
+the operator's definition; that rounding is ~6e-8 relative, far inside the parity tolerance). Why double: MLlib learns
 split thresholds as double midpoints between feature values (e.g. 0.1 between 0.05 and 0.15). Rounded
 to float32 such a threshold can land on a value a row really has (float32(0.1) = 0.10000000149), and
 that row flips branch: MLlib says 0.10000000149 > 0.1, a float32 ONNX threshold says <=. Training sees
@@ -51,6 +52,17 @@ class TreeEnsemble:
     n_features: int
     base: float = 0.0
     sigmoid_scale: float = 0.0
+    level: "FeatureLevel | None" = None
+
+
+@dataclass(frozen=True)
+class FeatureLevel:
+    """A regressor trained on target / level: the graph multiplies its sum back by
+    level = x[feature] * multiplier + offset (see training.DEMAND_LEVEL)."""
+
+    feature: int
+    multiplier: float
+    offset: float
 
 
 def ensemble_to_onnx(ensemble: TreeEnsemble, name: str, doc: str) -> onnx.ModelProto:
@@ -94,7 +106,7 @@ def ensemble_to_onnx(ensemble: TreeEnsemble, name: str, doc: str) -> onnx.ModelP
     ensemble_node = helper.make_node(
         "TreeEnsembleRegressor",
         ["features_f64"],
-        ["score_f64"],
+        ["score"],
         domain="ai.onnx.ml",
         n_targets=1,
         aggregate_function="SUM",
@@ -109,11 +121,16 @@ def ensemble_to_onnx(ensemble: TreeEnsemble, name: str, doc: str) -> onnx.ModelP
     nodes = [helper.make_node("Cast", [INPUT_NAME], ["features_f64"], to=TensorProto.DOUBLE), ensemble_node]
     if ensemble.sigmoid_scale > 0:
         output = PROBABILITY_OUTPUT
-        nodes.append(helper.make_node("Sigmoid", ["score_f64"], ["probability_f64"]))
-        nodes.append(helper.make_node("Cast", ["probability_f64"], [output], to=TensorProto.FLOAT))
+        nodes.append(helper.make_node("Sigmoid", ["score"], [output]))
     else:
         output = PREDICTION_OUTPUT
-        nodes.append(helper.make_node("Cast", ["score_f64"], [output], to=TensorProto.FLOAT))
+        if ensemble.level is None:
+            nodes.append(helper.make_node("Identity", ["score"], [output]))
+        else:
+            nodes += _level_nodes(ensemble.level)
+            nodes.append(helper.make_node("Cast", ["score"], ["score_f64"], to=TensorProto.DOUBLE))
+            nodes.append(helper.make_node("Mul", ["score_f64", "level_f64"], ["scaled_f64"]))
+            nodes.append(helper.make_node("Cast", ["scaled_f64"], [output], to=TensorProto.FLOAT))
     graph = helper.make_graph(
         nodes,
         name,
@@ -130,3 +147,21 @@ def ensemble_to_onnx(ensemble: TreeEnsemble, name: str, doc: str) -> onnx.ModelP
     model.ir_version = 8
     onnx.checker.check_model(model, full_check=True)
     return model
+
+
+def _level_nodes(level: FeatureLevel) -> list[onnx.NodeProto]:
+    def const(name: str, values: np.ndarray) -> onnx.NodeProto:
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(values, name))
+
+    return [
+        const("level_column_start", np.asarray([level.feature], dtype=np.int64)),
+        const("level_column_end", np.asarray([level.feature + 1], dtype=np.int64)),
+        const("level_axis", np.asarray([1], dtype=np.int64)),
+        const("level_multiplier", np.asarray([level.multiplier], dtype=np.float64)),
+        const("level_offset", np.asarray([level.offset], dtype=np.float64)),
+        helper.make_node(
+            "Slice", ["features_f64", "level_column_start", "level_column_end", "level_axis"], ["level_x"]
+        ),
+        helper.make_node("Mul", ["level_x", "level_multiplier"], ["level_scaled"]),
+        helper.make_node("Add", ["level_scaled", "level_offset"], ["level_f64"]),
+    ]
