@@ -18,7 +18,7 @@ import { median, round, writeResult } from './lib/result-file.ts';
 
 const EVENTS = 40_000;
 const RUNS = 5;
-const DIRECT_BATCH = 10_000; // rows per direct INSERT: a generous batch for the baseline
+const DIRECT_BATCH = 50_000; // rows per direct INSERT: as large as the writes the consumer makes from one fetch
 
 const env = await benchEnv();
 const client = createClickHouse(env.config.clickhouse);
