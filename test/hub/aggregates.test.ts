@@ -22,7 +22,7 @@ describe('aggregates on a fixed dataset', () => {
 
   afterAll(async () => {
     await hub?.stop();
-    env?.cleanup();
+    await env?.cleanup();
   });
 
   const rows = async (query: string) => {

@@ -16,7 +16,7 @@ describe('consumer lag', () => {
 
   afterAll(async () => {
     await hub?.stop();
-    env?.cleanup();
+    await env?.cleanup();
   });
 
   const lag = () =>

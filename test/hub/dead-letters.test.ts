@@ -41,7 +41,7 @@ describe('poison messages', () => {
 
   afterAll(async () => {
     await hub?.stop();
-    env?.cleanup();
+    await env?.cleanup();
   });
 
   it('records each poison message in dead_letters with the field and reason', async () => {

@@ -68,7 +68,7 @@ describe('fleet API', () => {
 
   afterAll(async () => {
     await hub?.stop();
-    env?.cleanup();
+    await env?.cleanup();
   });
 
   const app = () =>

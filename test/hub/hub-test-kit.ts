@@ -16,6 +16,7 @@ import {
 import { type StoreEvent, topicForEventType } from '@tillgate/shared';
 import { createKafkaClient, KafkaProducer, type OutgoingRecord } from '@tillgate/shared/kafka';
 import { localStack } from '@tillgate/shared/local-stack';
+import { Client as S3Client } from 'minio';
 
 // Shared by the hub integration tests: unique topics, groups, bucket prefix and chDB directory per
 // test file, a producer, waiting for a group to catch up, and the hub CLI as a child process.
@@ -25,7 +26,8 @@ export interface HubTestEnv {
   config: HubConfig;
   configFile: string;
   names: TopicNames;
-  cleanup: () => void;
+  /** Removes the chDB directory, the test's topics and its lake objects. */
+  cleanup: () => Promise<void>;
 }
 
 type Section<K extends 'ingest' | 'lake'> = Partial<NonNullable<HubConfigInput[K]>>;
@@ -63,8 +65,35 @@ export function hubTestEnv(overrides: { ingest?: Section<'ingest'>; lake?: Secti
     config,
     configFile,
     names: new TopicNames(config.topicPrefix),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: async () => {
+      // A failed test may leave a hub child running; it would hold the chDB directory and the group.
+      for (const child of children) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      await deleteTopics(config);
+      await deleteLakeObjects(config);
+    },
   };
+}
+
+async function deleteTopics(config: HubConfig): Promise<void> {
+  const admin = kafkaFor(config).admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listTopics()).filter((topic) => topic.startsWith(config.topicPrefix));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function deleteLakeObjects(config: HubConfig): Promise<void> {
+  const s3 = new S3Client({ ...localStack.s3, pathStyle: true });
+  if (!(await s3.bucketExists(config.lake.bucket))) return;
+  const names: string[] = [];
+  for await (const item of s3.listObjectsV2(config.lake.bucket, config.lake.prefix, true)) {
+    if (item.name !== undefined) names.push(item.name);
+  }
+  if (names.length > 0) await s3.removeObjects(config.lake.bucket, names);
 }
 
 export function kafkaFor(config: HubConfig) {
@@ -130,6 +159,7 @@ export interface HubChild {
 }
 
 const cli = join(import.meta.dirname, '../../hub/src/cli.ts');
+const children = new Set<ChildProcess>();
 
 /** The hub CLI in its own process (its own chDB), as an operator runs it. */
 export function spawnHub(env: HubTestEnv, args: string[], extraEnv: Record<string, string> = {}): HubChild {
@@ -137,6 +167,8 @@ export function spawnHub(env: HubTestEnv, args: string[], extraEnv: Record<strin
     env: { ...process.env, ...extraEnv },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');

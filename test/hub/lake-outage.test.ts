@@ -30,7 +30,7 @@ describe('lake while S3 is down', () => {
   afterAll(async () => {
     await hub?.stop();
     await proxy?.close();
-    env?.cleanup();
+    await env?.cleanup();
   });
 
   it('holds its offsets during the outage and archives everything once after it', async () => {
