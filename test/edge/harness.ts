@@ -31,7 +31,17 @@ export async function edgeTestBed(name: string): Promise<EdgeTestBed> {
   const topicPrefix = `t-${name}-${id}.`;
   const kafka = createKafkaClient({ brokers: localStack.kafka.brokers, clientId: `edge-test-${id}` });
   const topics = allKafkaTopics.map((topic) => topicPrefix + topic);
-  await ensureTopics(kafka, topics, { partitions: 1, replicationFactor: 1 });
+  // Topic creation can fail transiently while other tests create and delete topics on the same
+  // broker ("does not host this topic-partition"); the error says whether a retry can help.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureTopics(kafka, topics, { partitions: 1, replicationFactor: 1 });
+      break;
+    } catch (error) {
+      if (attempt >= 5 || !(error as { canRetry?: boolean }).canRetry) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
   return {
     storeId,
     dataDir,

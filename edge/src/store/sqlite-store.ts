@@ -24,11 +24,6 @@ import type {
 import { migrate } from './migrations.ts';
 import { skusOf } from './skus-of.ts';
 
-export interface SqliteStoreOptions {
-  /** `FULL` unless a benchmark compares; see the comment in openSqliteStore. */
-  synchronous?: 'FULL' | 'NORMAL';
-}
-
 /**
  * Opens (creating if needed) the agent's SQLite file in WAL mode and brings its schema up to date.
  *
@@ -37,12 +32,13 @@ export interface SqliteStoreOptions {
  * which is exactly the loss MISSION.md forbids. FULL fsyncs the WAL on every commit. Group commit
  * (intake/group-commit.ts) pays that fsync once per batch, not per message; bench/edge-intake.ts
  * measures the cost against raw batched inserts.
+ * Writes that can be re-derived skip their own fsync (see #withoutFsync): sent marks and alerts.
  */
-export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): EdgeStore {
+export function openSqliteStore(file: string): EdgeStore {
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  db.pragma('synchronous = FULL');
   // Another process (the CLI) may read while the agent writes; wait instead of failing at once.
   db.pragma('busy_timeout = 5000');
   // Keep the WAL file from staying at its high-water mark after a burst (64 MiB).
@@ -159,7 +155,24 @@ class SqliteStore implements EdgeStore {
   }
 
   commitAlerts(alerts: readonly Alert[], topic: string): void {
-    if (alerts.length > 0) this.#commitAlerts(alerts, topic);
+    if (alerts.length > 0) this.#withoutFsync(() => this.#commitAlerts(alerts, topic));
+  }
+
+  /**
+   * Commits without waiting for an fsync (synchronous=NORMAL for this transaction only). For writes a
+   * power cut may take back without breaking a promise: a lost sent mark means a re-send (the hub
+   * dedupes by event_id); a lost alert is raised again when its SKU is next scored. WAL frames are
+   * appended in order and the next FULL commit's fsync covers them, so a power cut can only lose
+   * such writes made after the last intake commit. Each fsync blocks the event loop that serves
+   * MQTT (bench/edge-alert-latency.ts), so the alert path keeps only the intake commit's fsync.
+   */
+  #withoutFsync(write: () => void): void {
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      write();
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
   }
 
   alertState(sku: string): AlertStateRow | null {
@@ -179,7 +192,7 @@ class SqliteStore implements EdgeStore {
   }
 
   markSent(seqs: readonly number[], at: Date): void {
-    this.#markSentMany(seqs, at.toISOString());
+    this.#withoutFsync(() => this.#markSentMany(seqs, at.toISOString()));
   }
 
   requeue(fromSeq: number, toSeq: number): number {
