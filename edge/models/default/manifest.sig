@@ -1,1 +1,1 @@
-kidD1QahHiyZylSZiPTmkLXxkUx6o5zucaeZaGz/iSgXk2BnE4q7igG3aqDZSViu09dPTl0nrQBvQirN2KonAQ==
+FfQxj7gmgwdTzGhU7DqDewEDKxtY0nT3+accG2gXByN19G+M9donUkRudZdIcxBCjQjcJh/O4fwSuiJvY32aDw==
