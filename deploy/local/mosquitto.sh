@@ -79,10 +79,11 @@ status() {
     echo "mosquitto running (pid $(cat "$PIDFILE")) on 127.0.0.1:$TG_MOSQUITTO_PORT"
   else
     echo "mosquitto not running (start: bash deploy/local/mosquitto.sh start)"
-    return 1
+    return 3
   fi
 }
 
+# status exits 0 when running, 3 when stopped (as deploy/local/kafka.sh).
 case "${1:-}" in
   install) install ;;
   start) start ;;

@@ -51,7 +51,9 @@ build() {
   chmod -R u+w "$src"
   (cd "$src" && go build -o "$WEED.tmp" ./weed) || tg_die "seaweedfs: go build of weed failed"
   mv "$WEED.tmp" "$WEED"
-  rm -rf "$src"
+  # The binary is the cache key: the copied source and the ~2 GB build cache only serve a rebuild of
+  # this same version, which never happens once the binary exists.
+  rm -rf "$src" "$GOCACHE"
   tg_log "weed built in $((SECONDS - started))s: $WEED"
 }
 
@@ -79,7 +81,8 @@ start() {
   tg_log "starting seaweedfs: S3 on 127.0.0.1:$TG_S3_PORT (log: $LOG)"
   # -ip=127.0.0.1 makes every listener loopback-only. Volumes are sparse 64 MB files (no preallocation),
   # one per bucket (master.toml), at most 200. The Iceberg and Lance side ports are not used by us.
-  # preStopSeconds=0: no production traffic to drain, so stop is immediate.
+  # preStopSeconds=0: no production traffic to drain, so stop is immediate. -s3.iam=false: identities
+  # come from s3.json only; the embedded IAM/STS API is unused and logs a missing-signing-key error.
   setsid nohup "$WEED" -logtostderr=true -config_dir="$CONFIG_DIR" server \
     -ip=127.0.0.1 -dir="$DIR/data" \
     -master.port="$TG_SEAWEED_MASTER_PORT" -master.port.grpc="$MASTER_GRPC_PORT" \
@@ -88,7 +91,7 @@ start() {
     -volume.max=200 -volume.preStopSeconds=0 \
     -filer -filer.port="$TG_SEAWEED_FILER_PORT" -filer.port.grpc="$FILER_GRPC_PORT" \
     -s3 -s3.port="$TG_S3_PORT" -s3.port.grpc="$S3_GRPC_PORT" -s3.port.iceberg=0 -s3.port.lance=0 \
-    -s3.config="$CONFIG_DIR/s3.json" \
+    -s3.config="$CONFIG_DIR/s3.json" -s3.iam=false \
     >>"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   local waited=0
@@ -112,10 +115,11 @@ status() {
     echo "seaweedfs running (pid $(cat "$PIDFILE")), S3 on 127.0.0.1:$TG_S3_PORT"
   else
     echo "seaweedfs not running (start: bash deploy/local/seaweedfs.sh start)"
-    return 1
+    return 3
   fi
 }
 
+# status exits 0 when running, 3 when stopped (as deploy/local/kafka.sh).
 case "${1:-}" in
   install) install ;;
   start) start ;;
