@@ -38,7 +38,8 @@ install() {
 build() {
   # Module and build caches live beside the binary so an interrupted build resumes where it stopped.
   export GOPATH="$BUILD_DIR/gopath" GOMODCACHE="$BUILD_DIR/gopath/pkg/mod" GOCACHE="$BUILD_DIR/gocache"
-  export GOTOOLCHAIN=local
+  # -modcacherw: module files stay writable, so `rm -rf $TG_CACHE/seaweedfs-*` can clean up.
+  export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:-} -modcacherw"
   local module="github.com/seaweedfs/seaweedfs@$SEAWEEDFS_VERSION" module_dir src="$BUILD_DIR/src" started=$SECONDS
   tg_log "building weed $SEAWEEDFS_VERSION (cold: ~10-15 min and ~4 GB of caches on 2 cores; once per machine)"
   module_dir=$(cd / && go mod download -json "$module" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
