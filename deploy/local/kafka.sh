@@ -115,7 +115,7 @@ cmd_start() {
   require_java
   local port
   for port in "$TG_KAFKA_PORT" "$TG_KAFKA_CONTROLLER_PORT"; do
-    if port_open "$port"; then tg_die "kafka cannot start: 127.0.0.1:$port is already in use by another process"; fi
+    if port_open "$port"; then tg_die "kafka cannot start: 127.0.0.1:$port is already in use by another process; log: $KAFKA_LOG"; fi
   done
   mkdir -p "$KAFKA_DATA"
   render_config

@@ -44,3 +44,11 @@ tg_stop_pid() {
   rm -f "$pidfile"
   tg_log "$name stopped"
 }
+
+# tg_require_free_port NAME PORT LOGFILE: refuse to start when something else already listens on the
+# port; otherwise the readiness probe would talk to that other process and report a false "ready".
+tg_require_free_port() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then
+    tg_die "$1 cannot start: 127.0.0.1:$2 is already in use by another process; log: $3"
+  fi
+}

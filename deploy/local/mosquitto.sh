@@ -58,6 +58,7 @@ start() {
     tg_log "mosquitto already running (pid $(cat "$PIDFILE"))"
     return 0
   fi
+  tg_require_free_port mosquitto "$TG_MOSQUITTO_PORT" "$LOG"
   render
   tg_log "starting mosquitto on 127.0.0.1:$TG_MOSQUITTO_PORT (log: $LOG)"
   # Start-up errors (bad config, port taken) are printed before the log file opens: keep them with it.
@@ -65,6 +66,11 @@ start() {
   local waited=0
   until round_trip; do
     sleep 1; waited=$((waited + 1))
+    # -d forks before it binds; a daemon that died on start-up will never answer, so stop waiting.
+    if [ "$waited" -ge 2 ] && ! tg_pid_alive "$PIDFILE"; then
+      tail -n 20 "$LOG" >&2 || true
+      tg_die "mosquitto exited during start-up; log: $LOG"
+    fi
     if [ "$waited" -ge "$READY_TIMEOUT_S" ]; then
       tg_log "mosquitto: no authenticated publish/subscribe round trip within ${READY_TIMEOUT_S}s; last log lines:"
       tail -n 20 "$LOG" >&2 || true
