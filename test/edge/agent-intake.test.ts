@@ -1,3 +1,4 @@
+import { heartbeat } from '@tillgate/shared';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../edge/src/agent.ts';
@@ -13,7 +14,8 @@ describe('edge agent intake (embedded broker)', () => {
 
   beforeAll(async () => {
     bed = await edgeTestBed('intake');
-    agent = await startAgent(bed.config());
+    // The bundled default model, as a fresh install runs it.
+    agent = await startAgent(bed.config({ model: {} }));
     terminal = await connectTerminal(agent.mqttPort ?? 0, 't1');
   });
   afterAll(async () => {
@@ -51,10 +53,17 @@ describe('edge agent intake (embedded broker)', () => {
     expect(agent.status().intake.stored).toBe(20);
   });
 
+  it('sends heartbeats that keep the shared contract', async () => {
+    const [record] = await bed.consume('edge-heartbeats', 1);
+    const beat = heartbeat.parse(JSON.parse(record?.value ?? '{}'));
+    expect(beat).toMatchObject({ store_id: bed.storeId, model_name: expect.any(String) });
+    expect(record?.key).toBe(bed.storeId);
+  });
+
   it('serves /status and /health on loopback', async () => {
     const response = await fetch(`http://127.0.0.1:${agent.statusPort}/status`);
     const body = await response.json();
-    expect(body).toMatchObject({ store_id: bed.storeId, health: 'ok', model: { name: expect.any(String) } });
+    expect(body).toMatchObject({ store_id: bed.storeId, health: 'ok', model: { name: 'stockout-risk' } });
     expect((await fetch(`http://127.0.0.1:${agent.statusPort}/health`)).status).toBe(200);
   });
 });

@@ -7,6 +7,7 @@ import { createConsumer, createKafkaClient, ensureTopics, type KafkaClient } fro
 import { localStack } from '@tillgate/shared/local-stack';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type EdgeConfig, type EdgeConfigInput, parseEdgeConfig } from '../../edge/src/config.ts';
+import { writeSignedTinyModel } from './tiny-onnx-model.ts';
 
 // Shared set-up of the edge integration tests: a unique store, data dir and Kafka topic prefix per
 // test (STYLE.md "Tests"), all against the real local Kafka; cleanup is registered by the caller.
@@ -42,6 +43,10 @@ export async function edgeTestBed(name: string): Promise<EdgeTestBed> {
       await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
     }
   }
+  // Tests drive SKUs to stock-out and need risk they can predict: a signed tiny model (risk =
+  // sigmoid(2 - on_hand)) loaded through the production path. The bundled default is covered by
+  // agent-intake.test.ts and edge/src/scoring.
+  const model = writeSignedTinyModel(dataDir);
   return {
     storeId,
     dataDir,
@@ -67,6 +72,7 @@ export async function edgeTestBed(name: string): Promise<EdgeTestBed> {
         },
         status: { port: 0 },
         heartbeat: { intervalMs: 1_000 },
+        model: { dir: model.dir, trustedKeyFiles: [model.keyFile] },
         ...overrides,
       }),
     async consume(topic, count, timeoutMs = 60_000) {

@@ -5,8 +5,8 @@ import { type RunningAgent, startAgent } from '../../edge/src/agent.ts';
 import { connectTerminal, type EdgeTestBed, edgeTestBed, eventually, publishEvent } from './harness.ts';
 import { saleEvent, shelfCountEvent } from './pos-events.ts';
 
-// Must-show (d): a scripted sequence drives one SKU to stock-out with the bundled default model
-// (real onnxruntime) → exactly one alert, on the store's MQTT alert topic (retained), in the alerts
+// Must-show (d): a scripted sequence drives one SKU to stock-out with a signed model loaded the
+// production way (StockoutScorer, real onnxruntime; risk = sigmoid(2 - on_hand)) → exactly one alert, on the store's MQTT alert topic (retained), in the alerts
 // table and on Kafka's restock-alerts; selling on at zero does not raise it again (hysteresis).
 const sku = 'CHIPS-XL';
 
@@ -53,7 +53,8 @@ describe('stock-out alert from a scripted sequence', () => {
     const [{ alert, at } = received[0] as never] = received;
     expect(alert).toMatchObject({ store_id: bed.storeId, sku, state: 'raised', model_name: expect.any(String) });
     expect(alert.risk).toBeGreaterThanOrEqual(alert.threshold);
-    expect(alert.on_hand).toBeLessThanOrEqual(8);
+    // 4 units a basket from 40: on-hand 0 is the first level with risk >= 0.7 (0.88); 4 gives 0.12.
+    expect(alert.on_hand).toBe(0);
     const latencyMs = at - (publishedAt.get(alert.trigger_event_id) ?? Number.NaN);
     expect(latencyMs).toBeLessThan(1_000);
     console.info(

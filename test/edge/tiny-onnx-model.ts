@@ -1,4 +1,7 @@
-import { stockoutFeatureNames } from '@tillgate/shared';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { featureSpecHash, stockoutFeatureNames } from '@tillgate/shared';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { RiskScorer } from '../../edge/src/alerts/alert-engine.ts';
 
@@ -107,4 +110,41 @@ export async function tinyScorer(
     },
     close: () => session.release(),
   };
+}
+
+/**
+ * Writes the tiny model as a signed release directory (model.onnx + manifest.json + manifest.sig)
+ * under `dir`, signed by a fresh ed25519 key whose public PEM is written next to it. An agent given
+ * `model: { dir, trustedKeyFiles: [keyFile] }` loads it through the production path
+ * (StockoutScorer.load: signature, sha256 and feature-spec checks). Risk = sigmoid(2 - on_hand).
+ */
+export function writeSignedTinyModel(dir: string): { dir: string; keyFile: string } {
+  const modelDir = join(dir, 'tiny-model');
+  mkdirSync(modelDir, { recursive: true });
+  const model = tinyStockoutModel(-1, 2);
+  writeFileSync(join(modelDir, 'model.onnx'), model);
+  const now = new Date().toISOString();
+  const manifest = Buffer.from(
+    `${JSON.stringify(
+      {
+        name: 'tiny-stockout',
+        version: '0.0.1-test',
+        task: 'stockout-risk',
+        feature_spec_hash: featureSpecHash,
+        features: [...stockoutFeatureNames],
+        sha256: createHash('sha256').update(model).digest('hex'),
+        created_at: now,
+        training_data: { from: now, to: now, rows: 0 },
+        metrics: {},
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  writeFileSync(join(modelDir, 'manifest.json'), manifest);
+  writeFileSync(join(modelDir, 'manifest.sig'), `${sign(null, manifest, privateKey).toString('base64')}\n`);
+  const keyFile = join(dir, 'tiny-model.pub.pem');
+  writeFileSync(keyFile, publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  return { dir: modelDir, keyFile };
 }

@@ -14,8 +14,14 @@ export function startHeartbeats(
   let inFlight = false;
   const timer = setInterval(() => {
     if (inFlight) return;
+    const parsed = heartbeat.safeParse(build());
+    if (!parsed.success) {
+      // A bug, not an outage: say so instead of letting a timer callback throw and end the process.
+      log.error({ issues: parsed.error.issues }, 'heartbeat breaks its contract; not sent');
+      return;
+    }
+    const beat = parsed.data;
     inFlight = true;
-    const beat = heartbeat.parse(build());
     link
       .send([
         { topic: kafkaTopics.edgeHeartbeats, key: beat.store_id, value: JSON.stringify(beat), timestamp: Date.now() },
