@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tillgate_models.evaluation import alert_lead_times, average_precision, demand_metrics, recall_at_precision
+from tillgate_models.evaluation import (
+    alert_lead_times,
+    average_precision,
+    closure_mask,
+    demand_metrics,
+    recall_at_precision,
+)
 
 HOUR = 3_600_000
 
@@ -63,3 +69,12 @@ def test_demand_metrics_scale_both_errors_by_the_naive_in_sample_error():
     assert metrics.mase == pytest.approx(5 / 6)
     assert metrics.naive_mase == 2.5
     assert metrics.mape == pytest.approx((0.2 + 0.1) / 2)
+
+
+def test_closure_mask_covers_two_days_from_a_closed_day_of_that_store_only():
+    day = 24 * HOUR
+    rows = pd.DataFrame(
+        {"store_id": ["s1", "s1", "s1", "s2"], "t_ms": [10 * day - 1, 10 * day, 12 * day - 1, 11 * day]}
+    )
+    closed = pd.DataFrame({"store_id": ["s1"], "day_ms": [10 * day]})
+    assert closure_mask(rows, closed, 2 * day).tolist() == [False, True, True, False]

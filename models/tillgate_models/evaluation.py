@@ -115,3 +115,16 @@ def demand_metrics(
         mase=mae / scale,
         naive_mase=naive_mae / scale,
     )
+
+
+def closure_mask(rows: pd.DataFrame, closed_days: pd.DataFrame, window_ms: int) -> np.ndarray:
+    """True for snapshot rows (store_id, t_ms) within `window_ms` from the start of one of their store's
+    closed days (closed_days: store_id, day_ms). A closed day silences every SKU for ~34 h, which
+    per-SKU features cannot tell from phantom inventory; this mask measures how much of the error
+    that is (a diagnostic, never the headline metric)."""
+    mask = np.zeros(len(rows), dtype=bool)
+    stores = rows["store_id"].to_numpy()
+    times = rows["t_ms"].to_numpy()
+    for closed in closed_days.itertuples(index=False):
+        mask |= (stores == closed.store_id) & (times >= closed.day_ms) & (times < closed.day_ms + window_ms)
+    return mask

@@ -1,1 +1,1 @@
-FfQxj7gmgwdTzGhU7DqDewEDKxtY0nT3+accG2gXByN19G+M9donUkRudZdIcxBCjQjcJh/O4fwSuiJvY32aDw==
+xuMfq9qw0cRk0jBBcOmy18aNRIZ9Wlwy7Y2lgD6ImIhnAKTOVVmQfn34Qy1Hc9550xxqe8vnwSrOuJp+IPu7Dw==
