@@ -7,6 +7,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from pyspark import SparkConf
 from pyspark.sql import SparkSession
 
 from .feature_spec import SPEC_FILE_NAME, SPEC_PATH
@@ -15,7 +16,8 @@ from .feature_spec import SPEC_FILE_NAME, SPEC_PATH
 def training_session(app_name: str = "tillgate-models") -> SparkSession:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)
-    if "SPARK_MASTER" not in os.environ and "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+    # spark-submit passes --master as the JVM property spark.master, which SparkConf() reads back.
+    if not SparkConf().contains("spark.master"):
         builder = (
             builder.master("local[2]")
             .config("spark.driver.memory", "1g")
@@ -36,13 +38,21 @@ def ship_package(spark: SparkSession) -> None:
     the package and adds it with addPyFile, which works the same for local mode and for executors of
     a cluster. Once per SparkContext."""
     context = spark.sparkContext
-    if context.applicationId in _shipped:
+    # spark-submit --py-files tillgate_models.zip has shipped it already (models/train_job.py).
+    submitted = context.getConf().get("spark.submit.pyFiles", "") or ""
+    if context.applicationId in _shipped or "tillgate_models" in submitted:
         return
+    archive = build_package_archive(Path(tempfile.mkdtemp(prefix="tg-pyfiles-")) / "tillgate_models.zip")
+    context.addPyFile(str(archive))
+    _shipped.add(context.applicationId)
+
+
+def build_package_archive(target: Path) -> Path:
+    """tillgate_models as a zip for --py-files / addPyFile, with the feature spec's bytes inside
+    (feature_spec.py reads them from there when the repo is not on the worker)."""
     package = Path(__file__).resolve().parent
-    archive = Path(tempfile.mkdtemp(prefix="tg-pyfiles-")) / "tillgate_models.zip"
-    with zipfile.ZipFile(archive, "w") as bundle:
+    with zipfile.ZipFile(target, "w") as bundle:
         for source in sorted(package.glob("*.py")):
             bundle.write(source, f"tillgate_models/{source.name}")
         bundle.write(SPEC_PATH, f"tillgate_models/{SPEC_FILE_NAME}")
-    context.addPyFile(str(archive))
-    _shipped.add(context.applicationId)
+    return target
