@@ -52,11 +52,11 @@ describe('loadConfig', () => {
   });
 
   it('reports a file that is not JSON, or missing', () => {
-    expect(errorOf(() => loadConfig(schema, { file: writeConfig('storeId: x'), envPrefix: 'T', env: {} })).message).toMatch(
-      /not valid JSON/,
-    );
-    expect(errorOf(() => loadConfig(schema, { file: '/nonexistent/tg.json', envPrefix: 'T', env: {} })).message).toMatch(
-      /cannot read config file \/nonexistent\/tg.json/,
-    );
+    expect(
+      errorOf(() => loadConfig(schema, { file: writeConfig('storeId: x'), envPrefix: 'T', env: {} })).message,
+    ).toMatch(/not valid JSON/);
+    expect(
+      errorOf(() => loadConfig(schema, { file: '/nonexistent/tg.json', envPrefix: 'T', env: {} })).message,
+    ).toMatch(/cannot read config file \/nonexistent\/tg.json/);
   });
 });

@@ -79,7 +79,12 @@ describe('invalid payloads are rejected with the field named', () => {
     ],
     ['unknown adjustment reason', { ...readExample('inventory_adjustment.json'), reason: 'aliens' }, 'reason', /./],
     ['negative shelf count', { ...readExample('shelf_count.json'), counted_quantity: -4 }, 'counted_quantity', /neg/],
-    ['foot traffic period too short', { ...readExample('foot_traffic.json'), period_seconds: 5 }, 'period_seconds', /60/],
+    [
+      'foot traffic period too short',
+      { ...readExample('foot_traffic.json'), period_seconds: 5 },
+      'period_seconds',
+      /60/,
+    ],
   ];
 
   it('has at least 20 distinct cases', () => {
@@ -98,8 +103,11 @@ describe('invalid payloads are rejected with the field named', () => {
 });
 
 describe('published JSON Schema', () => {
-  it.each(Object.entries(contractJsonSchemas()))('%s is up to date (run npm run generate -w shared)', (file, schema) => {
-    const committed = JSON.parse(readFileSync(`${schemaDir}${file}`, 'utf8')) as unknown;
-    expect(committed).toEqual(schema);
-  });
+  it.each(Object.entries(contractJsonSchemas()))(
+    '%s is up to date (run npm run generate -w shared)',
+    (file, schema) => {
+      const committed = JSON.parse(readFileSync(`${schemaDir}${file}`, 'utf8')) as unknown;
+      expect(committed).toEqual(schema);
+    },
+  );
 });
