@@ -42,8 +42,12 @@ describe('AlertEngine', () => {
       () => undefined,
       log,
     );
-  const move = async (alerts: AlertEngine, sku: string, onHand: number) => {
-    alerts.enqueue(new Map([[sku, { state: at(onHand), eventId: `e-${onHand}` }]]));
+  // Event time: the engine never reads the wall clock, so each move is a second later on the events' clock.
+  let clock = Date.parse('2026-03-02T09:00:00Z');
+  const move = async (alerts: AlertEngine, sku: string, onHand: number, occurredAt?: Date) => {
+    clock += 1_000;
+    const when = (occurredAt ?? new Date(clock)).toISOString();
+    alerts.enqueue(new Map([[sku, { state: at(onHand), eventId: `e-${onHand}`, occurredAt: when }]]));
     await alerts.idle();
   };
 
@@ -70,9 +74,27 @@ describe('AlertEngine', () => {
     expect(published.map(({ alert }) => alert.state)).toEqual(['raised']);
   });
 
+  it("measures the cool-down on the events' clock (occurred_at), not the wall clock", async () => {
+    const alerts = engine(30 * 60_000);
+    const t0 = Date.parse('2026-03-02T09:00:00Z');
+    // Milliseconds apart on the wall clock, but 10 and then 40 event minutes after the raise.
+    await move(alerts, 'MILK-1L', 1, new Date(t0));
+    await move(alerts, 'MILK-1L', 8, new Date(t0 + 10 * 60_000));
+    await move(alerts, 'MILK-1L', 8, new Date(t0 + 40 * 60_000));
+    expect(published.map(({ alert }) => [alert.state, alert.at])).toEqual([
+      ['raised', '2026-03-02T09:00:00.000Z'],
+      ['cleared', '2026-03-02T09:40:00.000Z'],
+    ]);
+  });
+
   it('scores a burst of SKUs in one onnxruntime run', async () => {
     const alerts = engine(0);
-    const burst = new Map(Array.from({ length: 500 }, (_, i) => [`SKU-${i}`, { state: at(i % 2), eventId: 'e' }]));
+    const burst = new Map(
+      Array.from({ length: 500 }, (_, i) => [
+        `SKU-${i}`,
+        { state: at(i % 2), eventId: 'e', occurredAt: '2026-03-02T09:00:00Z' },
+      ]),
+    );
     alerts.enqueue(burst);
     await alerts.idle();
     expect(scorer.runs).toEqual([500]);

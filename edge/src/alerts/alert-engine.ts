@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type Alert,
-  kafkaTopics,
-  type Logger,
-  mqttTopics,
-  type SkuFeatureState,
-  stockoutFeatures,
-} from '@tillgate/shared';
-import type { EdgeStore } from '../store/edge-store.ts';
+import { type Alert, kafkaTopics, type Logger, mqttTopics, stockoutFeatures } from '@tillgate/shared';
+import type { EdgeStore, TouchedSku } from '../store/edge-store.ts';
 
 /** What the engine needs of a model; StockoutScorer (src/scoring) is one. */
 export interface RiskScorer {
   readonly name: string;
   readonly version: string;
+  /** The operating threshold the model was released with (manifest metrics.alert_threshold), if any. */
+  readonly alertThreshold?: number | null;
   scoreBatch(rows: Float32Array[]): Promise<Float32Array>;
 }
 
@@ -23,13 +18,18 @@ export interface AlertEngineOptions {
   coolDownMs: number;
 }
 
-type Touched = Map<string, { state: SkuFeatureState; eventId: string }>;
+type Touched = Map<string, TouchedSku>;
 
 /**
  * Scores the SKUs each commit moved and turns risk into alerts. Hysteresis: an alert opens above
  * `raiseAbove` and closes only below `clearBelow`; cool-down: an SKU's alert state holds at least
  * `coolDownMs` after it changed. SKUs touched while a scoring run is in flight are merged into the
  * next run, so a burst is scored in one batched onnxruntime call.
+ * All of it runs on event time: an SKU is scored, and its cool-down measured, at the occurred_at of
+ * the event that moved it. Training computed the same features at snapshot instants on that clock
+ * (hours since the last sale = at - the sale's occurred_at), and received_at/wall clock would differ
+ * from it by however late events arrive (a backfill, a terminal that was offline, compressed
+ * simulator time), turning every "hours since" feature and the cool-down into noise.
  * An alert is committed (alerts table + outbox for Kafka) before it is published retained on the
  * store's alert topic, so a display never sees an alert the hub will not.
  */
@@ -86,11 +86,10 @@ export class AlertEngine {
   }
 
   async #score(batch: Touched): Promise<void> {
-    const at = new Date();
-    const entries = [...batch];
-    const risks = await this.#scorer.scoreBatch(entries.map(([, { state }]) => stockoutFeatures(state, at)));
+    const entries = [...batch].map(([sku, touched]) => ({ sku, ...touched, at: new Date(touched.occurredAt) }));
+    const risks = await this.#scorer.scoreBatch(entries.map(({ state, at }) => stockoutFeatures(state, at)));
     const alerts: Alert[] = [];
-    entries.forEach(([sku, { state, eventId }], index) => {
+    entries.forEach(({ sku, state, eventId, at }, index) => {
       const risk = risks[index] ?? 0;
       const decision = this.#decide(sku, risk, at);
       if (decision !== null) alerts.push(this.#alert(sku, decision, risk, state.onHand, eventId, at));

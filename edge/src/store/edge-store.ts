@@ -21,10 +21,17 @@ export type IntakeItem =
 
 export type IntakeOutcome = 'stored' | 'duplicate' | 'rejected';
 
+export interface TouchedSku {
+  state: SkuFeatureState;
+  eventId: string;
+  /** The trigger's occurred_at: the instant the SKU's risk is scored at (event time, like training). */
+  occurredAt: string;
+}
+
 export interface CommitResult {
   outcomes: IntakeOutcome[];
-  /** SKUs whose state moved, with the event that last moved each (the alert's trigger). */
-  touched: Map<string, { state: SkuFeatureState; eventId: string }>;
+  /** SKUs whose state moved, with the event that last moved each (the alert's trigger) and its occurred_at. */
+  touched: Map<string, TouchedSku>;
 }
 
 export interface OutboxRow {

@@ -19,6 +19,7 @@ import type {
   IntakeOutcome,
   OutboxRow,
   RejectRow,
+  TouchedSku,
 } from './edge-store.ts';
 
 import { migrate } from './migrations.ts';
@@ -109,7 +110,7 @@ class SqliteStore implements EdgeStore {
 
   #applyIntake(items: readonly IntakeItem[]): CommitResult {
     const outcomes: IntakeOutcome[] = [];
-    const touched = new Map<string, { state: SkuFeatureState; eventId: string }>();
+    const touched = new Map<string, TouchedSku>();
     for (const item of items) {
       if (item.kind === 'reject') {
         this.#insertReject.run(
@@ -142,7 +143,11 @@ class SqliteStore implements EdgeStore {
       outcomes.push('stored');
       for (const sku of skusOf(event)) {
         const state = touched.get(sku)?.state ?? this.skuState(sku) ?? emptyFeatureState();
-        touched.set(sku, { state: applyEventToFeatureState(state, event as StoreEvent, sku), eventId: event.event_id });
+        touched.set(sku, {
+          state: applyEventToFeatureState(state, event as StoreEvent, sku),
+          eventId: event.event_id,
+          occurredAt: event.occurred_at,
+        });
       }
     }
     const now = new Date().toISOString();
