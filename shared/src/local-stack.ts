@@ -33,4 +33,6 @@ export const localStack = {
     password: text('TG_MQTT_PASSWORD'),
   },
   hubApiPort: port('TG_HUB_API_PORT'),
+  /** The local stack's WAN chaos control API (`simulators/src/cli.ts wan cut|restore|status`). */
+  wanControlPort: port('TG_WAN_CONTROL_PORT'),
 } as const;

@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
+import { localStack } from '@tillgate/shared/local-stack';
 import { integerOption, requiredOption } from './cli-options.ts';
 import { ProxyError, SimulatorOptionError } from './errors.ts';
 import { WanChaos } from './wan-chaos.ts';
 
-const defaultControlPort = 19110;
-
 /**
- * `wan serve --store store-001=19111 ... [--upstream 127.0.0.1:19092] [--control-port 19110]`
+ * `wan serve --store store-001=19121 ... [--upstream <local Kafka>] [--control-port <TG_WAN_CONTROL_PORT>]`
  * `wan cut <store> [--mode reset|blackhole]`, `wan restore <store>`, `wan status` (talk to a running serve).
  */
 export async function runWanCommand(args: string[]): Promise<void> {
@@ -20,9 +19,9 @@ export async function runWanCommand(args: string[]): Promise<void> {
       mode: { type: 'string' },
     },
   });
-  const controlPort = integerOption('control-port', values['control-port'], defaultControlPort, 1, 65_535);
+  const controlPort = integerOption('control-port', values['control-port'], localStack.wanControlPort, 1, 65_535);
   const [action, storeId] = positionals;
-  if (action === 'serve') return serve(values.store ?? [], values.upstream ?? '127.0.0.1:19092', controlPort);
+  if (action === 'serve') return serve(values.store ?? [], values.upstream ?? localStack.kafka.brokers[0], controlPort);
   if (action === 'status') return print(await call(controlPort, 'GET', '/links'));
   if (action === 'cut' || action === 'restore') {
     const store = requiredOption('store id (wan cut <store>)', storeId);
