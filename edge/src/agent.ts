@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Alert, createLogger, type Heartbeat, type Logger, mqttTopics } from '@tillgate/shared';
 import { agentVersion } from './agent-version.ts';
 import { AlertEngine, type RiskScorer } from './alerts/alert-engine.ts';
+import { alertLevels } from './alerts/alert-levels.ts';
 import type { EdgeConfig } from './config.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
 import { startHeartbeats } from './forwarder/heartbeat.ts';
@@ -49,7 +50,8 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     { name: scorer.name, version: scorer.version, dir: config.model.dir ?? defaultModelDir },
     new Date(),
   );
-  log.info({ model: scorer.name, version: scorer.version }, 'stock-out model loaded');
+  const levels = alertLevels(config.alerts, scorer.alertThreshold ?? null);
+  log.info({ model: scorer.name, version: scorer.version, ...levels }, 'stock-out model loaded');
 
   const link = new KafkaLink({ ...config.kafka, clientId: `${config.kafka.clientId}-${config.storeId}` });
   const forwarder = new Forwarder(store, link, config.kafka, log.child({ component: 'forwarder' }));
@@ -57,7 +59,12 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
   const alerts = new AlertEngine(
     store,
     scorer,
-    { storeId: config.storeId, ...config.alerts },
+    {
+      storeId: config.storeId,
+      raiseAbove: levels.raiseAbove,
+      clearBelow: levels.clearBelow,
+      coolDownMs: config.alerts.coolDownMs,
+    },
     (topic, payload) => publishAlert(topic, payload),
     (alert: Alert) => log.info({ sku: alert.sku, state: alert.state, risk: alert.risk }, 'stock-out alert'),
     log.child({ component: 'alerts' }),

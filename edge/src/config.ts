@@ -41,9 +41,13 @@ export const defaults = {
   },
   heartbeat: { intervalMs: 10_000 }, // ms between heartbeats to edge-heartbeats
   alerts: {
-    raiseAbove: 0.7, // risk that opens an alert
-    clearBelow: 0.4, // risk that closes it again; the gap is the hysteresis
-    coolDownMs: 15 * 60_000, // ms an SKU's alert state must hold before it may change again
+    // raiseAbove (risk that opens an alert) defaults to the model manifest's metrics.alert_threshold,
+    // the operating point the training pipeline chose for that model (models/README.md); this is
+    // only for a model whose manifest has none.
+    fallbackRaiseAbove: 0.7,
+    // clearBelow (risk that closes it again) defaults to raiseAbove x this; the gap is the hysteresis.
+    clearFactor: 0.6,
+    coolDownMs: 15 * 60_000, // ms of event time (occurred_at) an SKU's alert state must hold before it may change
   },
   status: { host: '127.0.0.1', port: 18710 },
 } as const;
@@ -129,15 +133,18 @@ export const edgeConfigSchema = z.strictObject({
     .default(defaults.heartbeat),
   alerts: z
     .strictObject({
-      raiseAbove: z.number().min(0).max(1).default(defaults.alerts.raiseAbove),
-      clearBelow: z.number().min(0).max(1).default(defaults.alerts.clearBelow),
+      /** Overrides the model's alert_threshold (src/alerts/alert-levels.ts). */
+      raiseAbove: z.number().min(0).max(1).optional(),
+      /** Overrides raiseAbove x defaults.alerts.clearFactor. */
+      clearBelow: z.number().min(0).max(1).optional(),
       coolDownMs: ms.default(defaults.alerts.coolDownMs),
     })
-    .refine((alerts) => alerts.clearBelow < alerts.raiseAbove, {
-      message: 'clearBelow must be below raiseAbove (that gap is the hysteresis)',
-      path: ['clearBelow'],
-    })
-    .default(defaults.alerts),
+    .refine(
+      (alerts) =>
+        alerts.clearBelow === undefined || alerts.raiseAbove === undefined || alerts.clearBelow < alerts.raiseAbove,
+      { message: 'clearBelow must be below raiseAbove (that gap is the hysteresis)', path: ['clearBelow'] },
+    )
+    .default({ coolDownMs: defaults.alerts.coolDownMs }),
   model: z
     .strictObject({
       /** Directory with model.onnx + manifest.json + manifest.sig; the bundled default when absent. */

@@ -16,6 +16,8 @@ export const edgeErrorCodes = {
   badReplayRange: 'TG_EDGE_BAD_REPLAY_RANGE',
   /** The agent is stopping and takes no new messages. */
   stopping: 'TG_EDGE_STOPPING',
+  /** alerts.clearBelow is not below the raise level in force (configured or the model's alert_threshold). */
+  badAlertLevels: 'TG_EDGE_BAD_ALERT_LEVELS',
   /** The local status endpoint did not answer (CLI). */
   statusUnavailable: 'TG_EDGE_STATUS_UNAVAILABLE',
 } as const;

@@ -11,6 +11,8 @@ from tillgate_models.evaluation import (
     average_precision,
     closure_mask,
     demand_metrics,
+    operating_point,
+    precision_recall_at,
     recall_at_precision,
 )
 
@@ -36,6 +38,25 @@ def test_recall_at_90_percent_precision_picks_the_lowest_threshold_that_holds_it
     assert recall == 1.0
     assert threshold == pytest.approx(0.89)
     assert recall_at_precision(np.array([0, 1]), np.array([0.9, 0.1])) == (0.0, math.inf)
+
+
+def test_the_operating_point_is_the_lowest_threshold_that_keeps_half_the_alerts_right():
+    labels = np.array([1, 0, 1, 0, 0, 1, 0, 0, 0, 0])
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05])
+    point = operating_point(labels, scores)
+    # Down to 0.6: 2 of 4 right (0.5); down to 0.4: 3 of 6 (0.5) and all positives; 0.3: 3 of 7.
+    assert (point.threshold, point.rule, point.precision, point.recall) == (0.4, "precision>=0.5", 0.5, 1.0)
+    assert precision_recall_at(labels, scores, 0.65) == (2 / 3, 2 / 3)
+    assert precision_recall_at(labels, scores, 0.95) == (0.0, 0.0)
+
+
+def test_without_a_threshold_at_half_precision_the_operating_point_maximises_f1():
+    labels = np.array([0, 0, 1, 0, 0, 0, 1, 0])
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])
+    point = operating_point(labels, scores)
+    # Precision never reaches 0.5; F1 at 0.7 is 2*(1/3)(1/2)/(5/6) = 0.4, at 0.3 2*(2/7)(1)/(9/7) = 0.44.
+    assert (point.threshold, point.rule) == (0.3, "max F1")
+    assert point.recall == 1.0
 
 
 def test_lead_time_is_start_minus_first_alert_within_the_horizon():

@@ -12,6 +12,9 @@ import numpy as np
 import pandas as pd
 
 TARGET_PRECISION = 0.9
+# The operating point: an alert sends someone to the shelf, so at least every second one must be real.
+# Among thresholds that hold it, the lowest finds the most stock-outs.
+OPERATING_PRECISION = 0.5
 
 
 def average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
@@ -29,22 +32,55 @@ def average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
-def recall_at_precision(
-    labels: np.ndarray, scores: np.ndarray, target: float = TARGET_PRECISION
-) -> tuple[float, float]:
-    """(best recall with precision >= target, the lowest score threshold that reaches it); (0, inf) if none."""
+def _curve(labels: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(thresholds, precision, recall) at every distinct score, highest threshold first."""
     order = np.argsort(-scores, kind="stable")
     y, s = labels[order], scores[order]
     distinct = np.r_[np.diff(s) != 0, True]
     true_pos = np.cumsum(y)[distinct]
     predicted = np.arange(1, len(y) + 1)[distinct]
-    precision = true_pos / predicted
-    recall = true_pos / max(1, y.sum())
+    return s[distinct], true_pos / predicted, true_pos / max(1, y.sum())
+
+
+def recall_at_precision(
+    labels: np.ndarray, scores: np.ndarray, target: float = TARGET_PRECISION
+) -> tuple[float, float]:
+    """(best recall with precision >= target, the lowest score threshold that reaches it); (0, inf) if none."""
+    thresholds, precision, recall = _curve(labels, scores)
     ok = np.flatnonzero(precision >= target)
     if len(ok) == 0:
         return 0.0, float("inf")
     best = ok[np.argmax(recall[ok])]
-    return float(recall[best]), float(s[distinct][best])
+    return float(recall[best]), float(thresholds[best])
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    threshold: float
+    rule: str  # "precision>=0.5" or "max F1" (when no threshold reaches the precision)
+    precision: float
+    recall: float
+
+
+def operating_point(
+    labels: np.ndarray, scores: np.ndarray, min_precision: float = OPERATING_PRECISION
+) -> OperatingPoint:
+    """The lowest threshold with precision >= min_precision; the F1 maximum if none reaches it."""
+    thresholds, precision, recall = _curve(labels, scores)
+    ok = np.flatnonzero(precision >= min_precision)
+    if len(ok):
+        best, rule = ok[np.argmax(recall[ok])], f"precision>={min_precision}"
+    else:
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0.0)
+        best, rule = int(np.argmax(f1)), "max F1"
+    return OperatingPoint(float(thresholds[best]), rule, float(precision[best]), float(recall[best]))
+
+
+def precision_recall_at(labels: np.ndarray, scores: np.ndarray, threshold: float) -> tuple[float, float]:
+    """(precision, recall) of alerting at score >= threshold; precision is 0 when nothing alerts."""
+    alerted = scores >= threshold
+    hits = float(labels[alerted].sum())
+    return (hits / alerted.sum() if alerted.any() else 0.0), hits / max(1.0, float(labels.sum()))
 
 
 @dataclass(frozen=True)

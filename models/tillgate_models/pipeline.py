@@ -138,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
         model.write().overwrite().save(str(work / "mllib" / name))
 
     stockout_rows = predictions(trained.stockout, trained.stockout_holdout, probability=True)
+    validation_rows = predictions(trained.stockout, trained.stockout_validation, probability=True)
     demand_rows = predictions(trained.demand, trained.demand_holdout, probability=False)
     demand_train = trained.demand_train.select("label", "naive").toPandas()
     train_count = trained.stockout_train.count()
@@ -149,7 +150,10 @@ def run(args: argparse.Namespace) -> int:
         .select("store_id", "sku", F.unix_millis("start").alias("start_ms"), F.unix_millis("end").alias("end_ms"))
         .toPandas()
     )
-    alert_threshold = threshold90 if np.isfinite(threshold90) else 0.5
+    # The threshold the edge raises at, chosen on the validation slice of the training period only.
+    operating = ev.operating_point(validation_rows["label"].to_numpy(), validation_rows["mllib"].to_numpy())
+    alert_threshold = operating.threshold
+    holdout_precision, holdout_recall = ev.precision_recall_at(labels, scores, alert_threshold)
     leads = ev.alert_lead_times(
         stockout_rows.rename(columns={"mllib": "score"}),
         stockouts,
@@ -160,11 +164,14 @@ def run(args: argparse.Namespace) -> int:
     closed = closed_store_days(spark, history, start_ms, end_ms)
     open_rows = ~ev.closure_mask(stockout_rows, closed, CLOSURE_WINDOW_MS)
     recall90_open, _ = ev.recall_at_precision(labels[open_rows], scores[open_rows])
+    precision_open, recall_open = ev.precision_recall_at(labels[open_rows], scores[open_rows], alert_threshold)
     diagnostic = {
         "closed_store_days": [f"{row.store_id} {_day(row.day_ms)}" for row in closed.itertuples(index=False)],
         "excluded_rows": int((~open_rows).sum()),
         "pr_auc": ev.average_precision(labels[open_rows], scores[open_rows]),
         "recall_at_90_precision": recall90_open,
+        "alert_precision": precision_open,
+        "alert_recall": recall_open,
     }
     demand = ev.demand_metrics(
         demand_rows["label"].to_numpy(),
@@ -189,6 +196,11 @@ def run(args: argparse.Namespace) -> int:
         "pr_auc": ev.average_precision(labels, scores),
         "recall_at_90_precision": recall90,
         "alert_threshold": alert_threshold,
+        "alert_precision": holdout_precision,
+        "alert_recall": holdout_recall,
+        "validation_precision": operating.precision,
+        "validation_recall": operating.recall,
+        "threshold_at_90_precision": threshold90 if np.isfinite(threshold90) else 1.0,
         "median_lead_hours": leads.median_hours,
         "holdout_rows": float(len(stockout_rows)),
         "holdout_positive_rate": float(labels.mean()),
@@ -197,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
     publish_public_key(key)
     training = TrainingRange(
         datetime.fromtimestamp(start_ms / 1000, UTC),
-        datetime.fromtimestamp(trained.split_ms / 1000, UTC),
+        datetime.fromtimestamp(trained.validation_split_ms / 1000, UTC),
         train_count,
     )
     version = "1." + datetime.now(UTC).strftime("%Y%m%d%H%M")
@@ -269,6 +281,12 @@ def run(args: argparse.Namespace) -> int:
             "lead_times": asdict(leads),
             "horizon_hours": STOCKOUT_HORIZON_MS / 3_600_000,
             "excluding_store_closures": diagnostic,
+            "threshold_rule": operating.rule,
+            "validation": {
+                "from_ms": trained.validation_split_ms,
+                "to_ms": trained.split_ms - STOCKOUT_HORIZON_MS,
+                "rows": len(validation_rows),
+            },
         },
         "demand": asdict(demand)
         | {"holdout_rows": len(demand_rows), "ratio_vs_naive": demand.mase / demand.naive_mase},

@@ -2,7 +2,9 @@
 
 Split: rows before `split_ms - gap` train, rows from `split_ms` on are the holdout. The gap is the
 label's look-ahead (48 h for stock-outs, 7 days for demand), so no training label peeks into the
-holdout period.
+holdout period. The stock-out model's training period is split once more the same way: its last
+`validation_share` is the validation slice the alert threshold is chosen on, so the holdout stays
+untouched by every choice that ships.
 """
 
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ class TrainingParams:
     step_size: float = 0.1
     seed: int = 7
     holdout_share: float = 0.3
+    validation_share: float = 0.2
 
 
 @dataclass
@@ -45,10 +48,12 @@ class TrainedModels:
     stockout: GBTClassificationModel
     demand: GBTRegressionModel
     stockout_train: DataFrame
+    stockout_validation: DataFrame
     stockout_holdout: DataFrame
     demand_train: DataFrame
     demand_holdout: DataFrame
     split_ms: int
+    validation_split_ms: int
     demand_split_ms: int
 
 
@@ -72,7 +77,9 @@ def train_models(snapshots: DataFrame, params: TrainingParams) -> TrainedModels:
     # Each model splits its own rows' time range: demand rows stop 7 days before the history ends.
     split_ms = split_time_ms(stockout_rows, params.holdout_share)
     demand_split_ms = split_time_ms(demand_rows, params.holdout_share)
-    stockout_train = stockout_rows.where(F.col("t_ms") < split_ms - STOCKOUT_HORIZON_MS).cache()
+    before_holdout = stockout_rows.where(F.col("t_ms") < split_ms - STOCKOUT_HORIZON_MS)
+    validation_split_ms = split_time_ms(before_holdout, params.validation_share)
+    stockout_train = before_holdout.where(F.col("t_ms") < validation_split_ms - STOCKOUT_HORIZON_MS).cache()
     demand_train = (
         demand_rows.where(F.col("t_ms") < demand_split_ms - DEMAND_DAYS * MS_PER_DAY)
         .withColumn("ratio_label", F.col("label") / demand_level())
@@ -96,9 +103,11 @@ def train_models(snapshots: DataFrame, params: TrainingParams) -> TrainedModels:
         stockout=stockout,
         demand=demand,
         stockout_train=stockout_train,
+        stockout_validation=before_holdout.where(F.col("t_ms") >= validation_split_ms),
         stockout_holdout=stockout_rows.where(F.col("t_ms") >= split_ms),
         demand_train=demand_train,
         demand_holdout=demand_rows.where(F.col("t_ms") >= demand_split_ms),
         split_ms=split_ms,
+        validation_split_ms=validation_split_ms,
         demand_split_ms=demand_split_ms,
     )

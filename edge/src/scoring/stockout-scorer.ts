@@ -10,13 +10,16 @@ export const scorerIo = { input: 'features', output: 'probability' } as const;
 export class StockoutScorer {
   readonly name: string;
   readonly version: string;
+  /** The release's operating threshold (manifest metrics.alert_threshold), or null if it has none. */
+  readonly alertThreshold: number | null;
   readonly #session: InferenceSession;
   #closed = false;
 
-  private constructor(session: InferenceSession, name: string, version: string) {
+  private constructor(session: InferenceSession, name: string, version: string, alertThreshold: number | null) {
     this.#session = session;
     this.name = name;
     this.version = version;
+    this.alertThreshold = alertThreshold;
   }
 
   /** Verifies signature, sha256 and feature spec (TG_EDGE_MODEL_* on failure), then loads the model. */
@@ -40,7 +43,7 @@ export class StockoutScorer {
         `${manifest.name}@${manifest.version} has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]; the scorer needs input '${scorerIo.input}' and output '${scorerIo.output}'`,
       );
     }
-    return new StockoutScorer(session, manifest.name, manifest.version);
+    return new StockoutScorer(session, manifest.name, manifest.version, manifest.metrics.alert_threshold ?? null);
   }
 
   /** One onnxruntime run for the whole batch; returns one probability per row, in row order. */
