@@ -91,19 +91,12 @@ kafka_alive() { tg_pid_alive "$KAFKA_PID" && grep -qa 'kafka.Kafka' "/proc/$(cat
 # Ready means a metadata request (listing topics) succeeds: the port opens before the broker has
 # registered with its controller. A broker that dies while starting fails at once, not at the timeout.
 wait_ready() {
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until port_open "$TG_KAFKA_PORT" && run_tool org.apache.kafka.tools.TopicCommand \
-    --bootstrap-server "$KAFKA_BOOTSTRAP" --list >/dev/null 2>&1; do
-    if ! kafka_alive; then
-      tail -n 20 "$KAFKA_LOG" >&2
-      tg_die "kafka exited during start-up; log: $KAFKA_LOG"
-    fi
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      tail -n 20 "$KAFKA_LOG" >&2
-      tg_die "kafka did not answer metadata requests on $KAFKA_BOOTSTRAP within ${START_TIMEOUT}s; log: $KAFKA_LOG"
-    fi
-    sleep 1
-  done
+  tg_wait_ready kafka "$START_TIMEOUT" "$KAFKA_LOG" kafka_alive metadata_answers
+}
+
+metadata_answers() {
+  port_open "$TG_KAFKA_PORT" &&
+    run_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --list >/dev/null 2>&1
 }
 
 cmd_start() {

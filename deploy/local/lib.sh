@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the deploy/local scripts. Source it; do not run it.
 # Layout:
 #   $TG_CACHE  (~/.cache/tillgate)  downloads and builds, keyed by version; survives fresh clones
@@ -35,11 +36,11 @@ tg_pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # tg_stop_pid NAME PIDFILE: TERM, wait up to 20 s, then KILL.
 tg_stop_pid() {
-  local name=$1 pidfile=$2 pid i
+  local name=$1 pidfile=$2 pid
   if ! tg_pid_alive "$pidfile"; then rm -f "$pidfile"; return 0; fi
   pid=$(cat "$pidfile")
   kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$pidfile"
   tg_log "$name stopped"
@@ -51,4 +52,24 @@ tg_require_free_port() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then
     tg_die "$1 cannot start: 127.0.0.1:$2 is already in use by another process; log: $3"
   fi
+}
+
+# tg_wait_ready NAME TIMEOUT_S LOGFILE ALIVE_FN PROBE...: wait until the PROBE command succeeds (a real
+# request to the service, not just an open port). Fails at once when ALIVE_FN says the process died,
+# and at the timeout otherwise, naming the service and its log either way.
+tg_wait_ready() {
+  local name=$1 timeout=$2 logfile=$3 alive=$4 deadline
+  shift 4
+  deadline=$((SECONDS + timeout))
+  until "$@"; do
+    if ! "$alive"; then
+      tail -n 20 "$logfile" >&2 || true
+      tg_die "$name exited during start-up; log: $logfile"
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      tail -n 20 "$logfile" >&2 || true
+      tg_die "$name did not become ready within ${timeout}s; log: $logfile"
+    fi
+    sleep 1
+  done
 }

@@ -63,22 +63,14 @@ start() {
   tg_log "starting mosquitto on 127.0.0.1:$TG_MOSQUITTO_PORT (log: $LOG)"
   # Start-up errors (bad config, port taken) are printed before the log file opens: keep them with it.
   mosquitto -c "$CONF" -d 2>>"$LOG" || tg_die "mosquitto failed to start; log: $LOG"
-  local waited=0
-  until round_trip; do
-    sleep 1; waited=$((waited + 1))
-    # -d forks before it binds; a daemon that died on start-up will never answer, so stop waiting.
-    if [ "$waited" -ge 2 ] && ! tg_pid_alive "$PIDFILE"; then
-      tail -n 20 "$LOG" >&2 || true
-      tg_die "mosquitto exited during start-up; log: $LOG"
-    fi
-    if [ "$waited" -ge "$READY_TIMEOUT_S" ]; then
-      tg_log "mosquitto: no authenticated publish/subscribe round trip within ${READY_TIMEOUT_S}s; last log lines:"
-      tail -n 20 "$LOG" >&2 || true
-      tg_die "mosquitto failed to start; log: $LOG"
-    fi
-  done
+  started_at=$SECONDS
+  tg_wait_ready mosquitto "$READY_TIMEOUT_S" "$LOG" mosquitto_alive round_trip
   tg_log "mosquitto ready (pid $(cat "$PIDFILE"))"
 }
+
+# -d forks before the daemon writes its pid file: give it two seconds before a missing pid means dead.
+started_at=0
+mosquitto_alive() { tg_pid_alive "$PIDFILE" || [ $((SECONDS - started_at)) -lt 2 ]; }
 
 status() {
   if tg_pid_alive "$PIDFILE" && round_trip; then

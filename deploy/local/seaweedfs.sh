@@ -95,21 +95,12 @@ start() {
     -s3.config="$CONFIG_DIR/s3.json" -s3.iam=false \
     >>"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
-  local waited=0
-  until s3_answers; do
-    if ! tg_pid_alive "$PIDFILE"; then
-      tail -n 20 "$LOG" >&2 || true
-      tg_die "seaweedfs exited during start-up; log: $LOG"
-    fi
-    sleep 1; waited=$((waited + 1))
-    if [ "$waited" -ge "$READY_TIMEOUT_S" ]; then
-      tg_log "seaweedfs: no signed S3 ListBuckets answer within ${READY_TIMEOUT_S}s; last log lines:"
-      tail -n 20 "$LOG" >&2 || true
-      tg_die "seaweedfs failed to start; log: $LOG"
-    fi
-  done
-  tg_log "seaweedfs ready in ${waited}s (pid $(cat "$PIDFILE"))"
+  local began=$SECONDS
+  tg_wait_ready seaweedfs "$READY_TIMEOUT_S" "$LOG" weed_alive s3_answers
+  tg_log "seaweedfs ready in $((SECONDS - began))s (pid $(cat "$PIDFILE"))"
 }
+
+weed_alive() { tg_pid_alive "$PIDFILE"; }
 
 status() {
   if tg_pid_alive "$PIDFILE" && s3_answers; then
