@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type PosEvent, parsePosPayload } from '@tillgate/shared';
 import Database from 'better-sqlite3';
+import { agentRuntime } from '../edge/src/runtime-settings.ts';
 import { migrate } from '../edge/src/store/migrations.ts';
 import { spawnAgent } from '../test/edge/agent-process.ts';
 import { edgeTestBed } from '../test/edge/harness.ts';
@@ -14,32 +16,58 @@ import { median, round, writeResult } from './lib/result-file.ts';
 // forwarder ships them to the local Kafka, as in a store. Baseline, interleaved run by run: raw
 // better-sqlite3 inserts of the same stamped rows into the same outbox table on the same disk, in
 // transactions of 1,000 (the ceiling without MQTT, validation, state or scoring). The same baseline
-// with synchronous=NORMAL is recorded too: the price of surviving a power cut.
+// with synchronous=NORMAL is recorded too: the price of surviving a power cut. A second reference:
+// the same publisher against a bare aedes broker (own process, same runtime flags, PUBACK at once, no
+// validation or storage) — what MQTT and the publisher alone carry on this machine, the ceiling any
+// MQTT intake can reach here whatever it does behind the broker.
 const terminals = ['t1', 't2', 't3'];
 const perTerminal = 8_000;
 const runs = 5;
 
 const bed = await edgeTestBed('bench-intake');
 const agent = await spawnAgent(bed.config({ logLevel: 'warn' }));
+const plain = await startPlainBroker();
 let seqBase = 0;
 
-async function ours(): Promise<number> {
+async function publishAll(port: number, storeId: string): Promise<number> {
   const base = seqBase;
   seqBase += perTerminal;
   const started = performance.now();
   await Promise.all(
     terminals.map((terminalId) =>
       runTerminal({
-        port: () => agent.mqttPort,
-        storeId: bed.storeId,
+        port: () => port,
+        storeId,
         terminalId,
-        events: Array.from({ length: perTerminal }, (_, i) => saleEvent(bed.storeId, terminalId, base + i + 1)),
+        events: Array.from({ length: perTerminal }, (_, i) => saleEvent(storeId, terminalId, base + i + 1)),
         window: 300,
         onAck: () => undefined,
       }),
     ),
   );
   return (terminals.length * perTerminal) / ((performance.now() - started) / 1_000);
+}
+
+const ours = (): Promise<number> => publishAll(agent.mqttPort, bed.storeId);
+
+async function startPlainBroker(): Promise<{ port: number; stop(): Promise<void> }> {
+  const script = join(import.meta.dirname, 'lib/plain-aedes-broker.ts');
+  const child = spawn(process.execPath, [...agentRuntime.nodeArgs, '--import', 'tsx', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...agentRuntime.env },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the plain aedes broker exited with code ${code} before listening`)));
+    child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString('utf8').trim())));
+  });
+  return {
+    port,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 function raw(synchronous: 'FULL' | 'NORMAL', run: number): number {
@@ -84,12 +112,15 @@ function raw(synchronous: 'FULL' | 'NORMAL', run: number): number {
 
 try {
   await ours();
+  await publishAll(plain.port, bed.storeId);
   raw('FULL', -1);
   const oursRates: number[] = [];
+  const plainRates: number[] = [];
   const fullRates: number[] = [];
   const normalRates: number[] = [];
   for (let run = 0; run < runs; run++) {
     oursRates.push(await ours());
+    plainRates.push(await publishAll(plain.port, bed.storeId));
     fullRates.push(raw('FULL', run));
     normalRates.push(raw('NORMAL', run));
   }
@@ -112,10 +143,20 @@ try {
       what: 'the same raw baseline with synchronous=NORMAL (not power-cut safe)',
       value: Math.round(median(normalRates)),
     },
+    plain_broker: {
+      what: 'the same publisher against a bare aedes broker in its own process (PUBACK at once; no login, validation or storage): the MQTT ceiling on this machine',
+      value: Math.round(median(plainRates)),
+      spread: { min: Math.round(Math.min(...plainRates)), max: Math.round(Math.max(...plainRates)) },
+    },
+    ratio_to_plain_broker: round(value / median(plainRates)),
+    plain_broker_to_baseline: round(median(plainRates) / baseline),
     command: 'npm run bench -- edge-intake',
   });
-  process.stdout.write(`edge-intake: ${Math.round(value)} events/s vs raw ${Math.round(baseline)} -> ${file}\n`);
+  process.stdout.write(
+    `edge-intake: ${Math.round(value)} events/s vs raw ${Math.round(baseline)}, bare aedes ${Math.round(median(plainRates))} -> ${file}\n`,
+  );
 } finally {
+  await plain.stop();
   await agent.stop();
   await bed.cleanup();
 }
