@@ -67,8 +67,15 @@ describe('edge agent killed with SIGKILL under load', () => {
     await killed;
     expect(acked.size).toBe(terminals.length * perTerminal);
 
-    const records = await bed.consume('sales-transactions', acked.size, 120_000);
-    const ids = records.map((record) => JSON.parse(record.value).event_id as string);
+    const eventIdOf = (record: { value: string }) => JSON.parse(record.value).event_id as string;
+    // Wait for every acknowledged id, not for acked.size records: duplicates from the re-sent batch
+    // would otherwise end the read before the last events arrive.
+    const records = await bed.consume(
+      'sales-transactions',
+      (read) => new Set(read.map(eventIdOf)).size >= acked.size,
+      120_000,
+    );
+    const ids = records.map(eventIdOf);
     const distinct = new Set(ids);
     const missing = [...acked].filter((id) => !distinct.has(id));
     expect(missing).toEqual([]);

@@ -14,6 +14,11 @@ import { writeSignedTinyModel } from './tiny-onnx-model.ts';
 
 export const terminalPassword = 'terminal-secret-1';
 
+export interface ConsumedRecord {
+  key: string;
+  value: string;
+}
+
 export interface EdgeTestBed {
   storeId: string;
   dataDir: string;
@@ -21,7 +26,15 @@ export interface EdgeTestBed {
   kafka: KafkaClient;
   config(overrides?: Partial<EdgeConfigInput>): EdgeConfig;
   /** Every record of `topic` (unprefixed) read from the beginning, once at least `count` arrived. */
-  consume(topic: string, count: number, timeoutMs?: number): Promise<{ key: string; value: string }[]>;
+  /**
+   * Reads `topic` from the beginning until `enough` holds: a record count, or a predicate over what was
+   * read so far (at-least-once transport can deliver duplicates, so a plain count can stop too early).
+   */
+  consume(
+    topic: string,
+    enough: number | ((records: ConsumedRecord[]) => boolean),
+    timeoutMs?: number,
+  ): Promise<ConsumedRecord[]>;
   cleanup(): Promise<void>;
 }
 
@@ -75,15 +88,16 @@ export async function edgeTestBed(name: string): Promise<EdgeTestBed> {
         model: { dir: model.dir, trustedKeyFiles: [model.keyFile] },
         ...overrides,
       }),
-    async consume(topic, count, timeoutMs = 60_000) {
+    async consume(topic, enough, timeoutMs = 60_000) {
       const consumer = createConsumer(kafka, { groupId: `edge-test-${randomUUID()}` });
-      const records: { key: string; value: string }[] = [];
+      const records: ConsumedRecord[] = [];
+      const done = typeof enough === 'number' ? () => records.length >= enough : () => enough(records);
       await consumer.connect();
       try {
         await consumer.subscribe({ topic: topicPrefix + topic, fromBeginning: true });
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(
-            () => reject(new Error(`only ${records.length} of ${count} records on ${topic} within ${timeoutMs} ms`)),
+            () => reject(new Error(`only ${records.length} records on ${topic} within ${timeoutMs} ms, not enough`)),
             timeoutMs,
           );
           void consumer.run({
@@ -91,7 +105,7 @@ export async function edgeTestBed(name: string): Promise<EdgeTestBed> {
               for (const message of batch.messages) {
                 records.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '' });
               }
-              if (records.length >= count) {
+              if (done()) {
                 clearTimeout(timer);
                 resolve();
               }
