@@ -64,6 +64,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       raiseAbove: levels.raiseAbove,
       clearBelow: levels.clearBelow,
       coolDownMs: config.alerts.coolDownMs,
+      warmUpMs: config.alerts.warmUpDays * 86_400_000,
     },
     (topic, payload) => publishAlert(topic, payload),
     (alert: Alert) => log.info({ sku: alert.sku, state: alert.state, risk: alert.risk }, 'stock-out alert'),

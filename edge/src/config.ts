@@ -48,6 +48,10 @@ export const defaults = {
     // clearBelow (risk that closes it again) defaults to raiseAbove x this; the gap is the hysteresis.
     clearFactor: 0.6,
     coolDownMs: 15 * 60_000, // ms of event time (occurred_at) an SKU's alert state must hold before it may change
+    // No alert until the store's scored history is this many days long: training only ever scored
+    // snapshots from day 28 of a history (units_28d is understated before), and a younger store
+    // scored anyway floods with false alarms (models/README.md).
+    warmUpDays: 28,
   },
   status: { host: '127.0.0.1', port: 18710 },
 } as const;
@@ -138,13 +142,15 @@ export const edgeConfigSchema = z.strictObject({
       /** Overrides raiseAbove x defaults.alerts.clearFactor. */
       clearBelow: z.number().min(0).max(1).optional(),
       coolDownMs: ms.default(defaults.alerts.coolDownMs),
+      /** Days of event time after the earliest scored event before any alert may be raised (0: none). */
+      warmUpDays: z.number().min(0).max(365).default(defaults.alerts.warmUpDays),
     })
     .refine(
       (alerts) =>
         alerts.clearBelow === undefined || alerts.raiseAbove === undefined || alerts.clearBelow < alerts.raiseAbove,
       { message: 'clearBelow must be below raiseAbove (that gap is the hysteresis)', path: ['clearBelow'] },
     )
-    .default({ coolDownMs: defaults.alerts.coolDownMs }),
+    .default({ coolDownMs: defaults.alerts.coolDownMs, warmUpDays: defaults.alerts.warmUpDays }),
   model: z
     .strictObject({
       /** Directory with model.onnx + manifest.json + manifest.sig; the bundled default when absent. */

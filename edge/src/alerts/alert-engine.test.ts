@@ -31,11 +31,11 @@ describe('AlertEngine', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const engine = (coolDownMs: number) =>
+  const engine = (coolDownMs: number, warmUpMs = 0) =>
     new AlertEngine(
       store,
       scorer,
-      { storeId: 's1', raiseAbove: 0.7, clearBelow: 0.4, coolDownMs },
+      { storeId: 's1', raiseAbove: 0.7, clearBelow: 0.4, coolDownMs, warmUpMs },
       async (topic, payload) => {
         published.push({ topic, alert: JSON.parse(payload) });
       },
@@ -85,6 +85,18 @@ describe('AlertEngine', () => {
       ['raised', '2026-03-02T09:00:00.000Z'],
       ['cleared', '2026-03-02T09:40:00.000Z'],
     ]);
+  });
+
+  it('raises nothing until warmUpMs of event time after the earliest scored event, also after a restart', async () => {
+    const day = 86_400_000;
+    const t0 = Date.parse('2026-02-01T09:00:00Z');
+    await move(engine(0, 28 * day), 'MILK-1L', 0, new Date(t0));
+    await move(engine(0, 28 * day), 'MILK-1L', 0, new Date(t0 + 28 * day - 1));
+    expect(published).toEqual([]);
+    expect(store.scoredSince()).toBe('2026-02-01T09:00:00.000Z');
+    // A new engine on the same store (an agent restart) keeps the warm-up clock: day 28 alerts.
+    await move(engine(0, 28 * day), 'MILK-1L', 0, new Date(t0 + 28 * day));
+    expect(published.map(({ alert }) => [alert.state, alert.at])).toEqual([['raised', '2026-03-01T09:00:00.000Z']]);
   });
 
   it('scores a burst of SKUs in one onnxruntime run', async () => {

@@ -16,6 +16,13 @@ export interface AlertEngineOptions {
   raiseAbove: number;
   clearBelow: number;
   coolDownMs: number;
+  /**
+   * No alert is raised for a risk scored at an instant earlier than the store's earliest scored event
+   * (store.scoredSince) + warmUpMs. Training scored snapshots only from day 28 of each history, so
+   * a younger state (units_28d averaging days the edge never saw) is outside what the model knows.
+   * Store-level, as in training, where every SKU's history starts with the store's.
+   */
+  warmUpMs: number;
 }
 
 type Touched = Map<string, TouchedSku>;
@@ -41,6 +48,8 @@ export class AlertEngine {
   readonly #log: Logger;
   readonly #scorer: RiskScorer;
   #pending: Touched = new Map();
+  /** Cache of store.scoredSince (epoch ms); undefined until first read. */
+  #scoredSince: number | null | undefined;
   #running: Promise<void> | null = null;
 
   constructor(
@@ -88,10 +97,11 @@ export class AlertEngine {
   async #score(batch: Touched): Promise<void> {
     const entries = [...batch].map(([sku, touched]) => ({ sku, ...touched, at: new Date(touched.occurredAt) }));
     const risks = await this.#scorer.scoreBatch(entries.map(({ state, at }) => stockoutFeatures(state, at)));
+    const warmFrom = this.#advanceScoredSince(entries) + this.#options.warmUpMs;
     const alerts: Alert[] = [];
     entries.forEach(({ sku, state, eventId, at }, index) => {
       const risk = risks[index] ?? 0;
-      const decision = this.#decide(sku, risk, at);
+      const decision = this.#decide(sku, risk, at, at.getTime() >= warmFrom);
       if (decision !== null) alerts.push(this.#alert(sku, decision, risk, state.onHand, eventId, at));
     });
     if (alerts.length === 0) return;
@@ -104,12 +114,26 @@ export class AlertEngine {
     }
   }
 
-  #decide(sku: string, risk: number, at: Date): Alert['state'] | null {
+  /** The earliest event instant ever scored, including this batch; written to the store only when it moves. */
+  #advanceScoredSince(entries: readonly { at: Date }[]): number {
+    if (this.#scoredSince === undefined) {
+      const stored = this.#store.scoredSince();
+      this.#scoredSince = stored === null ? null : Date.parse(stored);
+    }
+    const earliest = entries.reduce((min, e) => Math.min(min, e.at.getTime()), Number.POSITIVE_INFINITY);
+    if (this.#scoredSince === null || earliest < this.#scoredSince) {
+      this.#store.recordScoredSince(new Date(earliest).toISOString());
+      this.#scoredSince = earliest;
+    }
+    return this.#scoredSince;
+  }
+
+  #decide(sku: string, risk: number, at: Date, warm: boolean): Alert['state'] | null {
     const current = this.#store.alertState(sku);
     const open = current?.open ?? false;
     const cooling = current !== null && at.getTime() - Date.parse(current.changedAt) < this.#options.coolDownMs;
     if (cooling) return null;
-    if (!open && risk >= this.#options.raiseAbove) return 'raised';
+    if (!open && warm && risk >= this.#options.raiseAbove) return 'raised';
     if (open && risk <= this.#options.clearBelow) return 'cleared';
     return null;
   }

@@ -79,6 +79,10 @@ export interface EdgeStore {
   /** Marks rows sent and records `at` as the last successful forward, in one transaction. */
   markSent(seqs: readonly number[], at: Date): void;
   lastForwardAt(): string | null;
+  /** The earliest event instant the alert engine has scored (its warm-up clock), or null before any. */
+  scoredSince(): string | null;
+  /** Moves scoredSince back to `at` if `at` is earlier (or sets it); persisted in agent_meta. */
+  recordScoredSince(at: string): void;
   /** Puts a seq range back in the unsent queue (CLI replay); returns how many rows it re-queued. */
   requeue(fromSeq: number, toSeq: number): number;
   backlog(): { events: number; oldestReceivedAt: string | null; oldestSeq: number | null };

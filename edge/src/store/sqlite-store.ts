@@ -283,6 +283,16 @@ class SqliteStore implements EdgeStore {
     return (value as string | undefined) ?? null;
   }
 
+  scoredSince(): string | null {
+    const value = this.#db.prepare('SELECT value FROM agent_meta WHERE key = ?').pluck().get(scoredSinceKey);
+    return (value as string | undefined) ?? null;
+  }
+
+  recordScoredSince(at: string): void {
+    const current = this.scoredSince();
+    if (current === null || Date.parse(at) < Date.parse(current)) this.#setMeta.run(scoredSinceKey, at);
+  }
+
   close(): void {
     if (this.#db.open) this.#db.close();
   }
@@ -290,6 +300,8 @@ class SqliteStore implements EdgeStore {
 
 /** agent_meta key of the time of the last batch Kafka acknowledged. */
 const lastForwardKey = 'last_forward_at';
+/** agent_meta key of the earliest event instant the alert engine scored (start of its warm-up). */
+const scoredSinceKey = 'scored_since';
 
 const rejectColumns =
   'id, received_at AS receivedAt, terminal_id AS terminalId, topic, event_id AS eventId, field, reason, code, payload';
