@@ -48,10 +48,10 @@ export const defaults = {
     // clearBelow (risk that closes it again) defaults to raiseAbove x this; the gap is the hysteresis.
     clearFactor: 0.6,
     coolDownMs: 15 * 60_000, // ms of event time (occurred_at) an SKU's alert state must hold before it may change
-    // No alert until the store's scored history is this many days long: training only ever scored
-    // snapshots from day 28 of a history (units_28d is understated before), and a younger store
-    // scored anyway floods with false alarms (models/README.md).
-    warmUpDays: 28,
+    // Days of scored history before the first alert. 0 so a fresh install alerts out of the box
+    // (issue 3); training only scored snapshots from day 28 of a history, and 28 here cut the e2e's
+    // false alarms ~10x (bench/results/e2e-alerts.json) — set it on stores that can wait for it.
+    warmUpDays: 0,
   },
   status: { host: '127.0.0.1', port: 18710 },
 } as const;

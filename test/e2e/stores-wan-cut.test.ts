@@ -128,6 +128,9 @@ describe('3 stores end to end with a WAN cut', () => {
           },
           heartbeat: { intervalMs: 1_000 },
           status: { port: 0 },
+          // The scenario backfills 28 days before the scored window; alert as a store with that much
+          // history would (the default, 0, alerts from the first event).
+          alerts: { warmUpDays: 28 },
         }),
       );
       agents.set(storeId, agent);

@@ -86,8 +86,6 @@ export async function edgeTestBed(name: string): Promise<EdgeTestBed> {
         status: { port: 0 },
         heartbeat: { intervalMs: 1_000 },
         model: { dir: model.dir, trustedKeyFiles: [model.keyFile] },
-        // These tests drive alert mechanics on minutes of history; the 28-day warm-up has its own test.
-        alerts: { warmUpDays: 0 },
         ...overrides,
       }),
     async consume(topic, enough, timeoutMs = 60_000) {
