@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { InvalidConfigError } from './errors.ts';
+import { issuePath } from './zod-issue-path.ts';
 
 /**
  * Loads one app's config: a JSON file, then environment overrides, validated by the app's zod schema
@@ -17,14 +18,9 @@ export function loadConfig<T extends z.ZodType>(
   const parsed = schema.safeParse(merged);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const key = issue === undefined ? '(config)' : keyOf(issue);
+  const key = issue === undefined ? '(config)' : issuePath(issue, '(config)');
   const where = options.file === undefined ? 'config' : `config file ${options.file}`;
   throw new InvalidConfigError(key, `${where}: invalid value for "${key}": ${issue?.message ?? 'invalid'}`);
-}
-
-function keyOf(issue: z.core.$ZodIssue): string {
-  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-  return path.length === 0 ? '(config)' : path.join('.');
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

@@ -4,6 +4,7 @@ export { SCHEMA_VERSION } from './contracts/envelope.ts';
 export { type Heartbeat, heartbeat } from './contracts/heartbeat.ts';
 export { type ModelManifest, type ModelRelease, modelManifest, modelRelease } from './contracts/model-release.ts';
 export {
+  contractReasonOf,
   defaultPosPayloadLimits,
   type PosPayloadLimits,
   type PosPayloadResult,
@@ -29,3 +30,4 @@ export {
 } from './features/index.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { allKafkaTopics, type KafkaTopic, kafkaTopics, mqttTopics } from './topics.ts';
+export { issuePath } from './zod-issue-path.ts';

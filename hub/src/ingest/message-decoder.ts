@@ -1,8 +1,10 @@
 import {
   type Alert,
   alert,
+  contractReasonOf,
   type Heartbeat,
   heartbeat,
+  issuePath,
   type KafkaTopic,
   kafkaTopics,
   type StoreEvent,
@@ -41,9 +43,7 @@ const reject = (field: string, reason: string) => ({ ok: false as const, rejecti
 function fromIssue(error: z.ZodError) {
   const issue = error.issues[0];
   if (issue === undefined) return reject('(payload)', 'does not match the contract');
-  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-  const reason = issue.code === 'unrecognized_keys' ? 'is not a field of contract v1' : issue.message;
-  return reject(path.length === 0 ? '(payload)' : path.join('.'), reason);
+  return reject(issuePath(issue, '(payload)'), contractReasonOf(issue));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ContractViolation } from '../errors.ts';
+import { issuePath } from '../zod-issue-path.ts';
 import { posEvent, type StoreEvent } from './pos-event.ts';
 
 export interface PosPayloadLimits {
@@ -16,13 +17,8 @@ export const defaultPosPayloadLimits: PosPayloadLimits = {
 
 export type PosPayloadResult = { ok: true; event: StoreEvent } | { ok: false; violation: ContractViolation };
 
-function fieldOf(issue: z.core.$ZodIssue): string {
-  // An unknown key is reported on its parent; name the key itself so the vendor finds it.
-  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-  return path.length === 0 ? '(payload)' : path.join('.');
-}
-
-function reasonOf(issue: z.core.$ZodIssue): string {
+/** The reason a vendor reads: an unknown key gets one fixed wording instead of zod's key list. */
+export function contractReasonOf(issue: z.core.$ZodIssue): string {
   return issue.code === 'unrecognized_keys' ? 'is not a field of contract v1' : issue.message;
 }
 
@@ -52,7 +48,9 @@ export function parsePosPayload(
   const parsed = posEvent.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return issue === undefined ? reject('(payload)', 'invalid event') : reject(fieldOf(issue), reasonOf(issue));
+    return issue === undefined
+      ? reject('(payload)', 'invalid event')
+      : reject(issuePath(issue, '(payload)'), contractReasonOf(issue));
   }
   const occurredAt = Date.parse(parsed.data.occurred_at);
   if (occurredAt - receivedAt.getTime() > limits.futureToleranceMs) {

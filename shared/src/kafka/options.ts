@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuePath } from '../zod-issue-path.ts';
 import { KafkaConfigError } from './errors.ts';
 
 // Connection settings, the part of an app's config that says how to reach Kafka. Apps embed
@@ -65,6 +66,8 @@ export function parseKafkaConnection(input: unknown): KafkaConnection {
   const parsed = kafkaConnectionSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const path = issue?.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : (issue?.path ?? []);
-  throw new KafkaConfigError(path.length === 0 ? '(kafka)' : path.join('.'), issue?.message ?? 'invalid');
+  throw new KafkaConfigError(
+    issue === undefined ? '(kafka)' : issuePath(issue, '(kafka)'),
+    issue?.message ?? 'invalid',
+  );
 }
