@@ -7,7 +7,7 @@ import { benchEnv, groupStable, produceAll, salesDataset, sleep, toRecords } fro
 import { median, round, writeResult } from './lib/result-file.ts';
 
 // Parquet archive throughput of the lake consumer group (Kafka fetch, contract validation, per
-// (date, store) buffering, Parquet encoding, S3 upload, offset commit) against the local SeaweedFS,
+// (date, store) buffering, Parquet encoding, S3 upload, offset commit) against the local s3proxy,
 // beside the same rows encoded and uploaded directly (no Kafka, no validation, one file per
 // (date, store)), interleaved run by run.
 
@@ -105,7 +105,7 @@ const value = Math.round(median(ours));
 const base = Math.round(median(baseline));
 const file = writeResult({
   name: 'hub-lake',
-  what: `hub lake consumer group, messages/s archived as zstd Parquet in S3 (SeaweedFS on loopback), ${EVENTS} sales (~${Math.round(payloadBytes / EVENTS)} B JSON each), 6 partitions, 12 stores, 1 MiB size rotation; time from group join to lag 0`,
+  what: `hub lake consumer group, messages/s archived as zstd Parquet in S3 (s3proxy on loopback), ${EVENTS} sales (~${Math.round(payloadBytes / EVENTS)} B JSON each), 6 partitions, 12 stores, 1 MiB size rotation; time from group join to lag 0`,
   unit: 'rows/s',
   value,
   mib_per_s: round(median(megabytes), 2),

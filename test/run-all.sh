@@ -9,6 +9,9 @@ results="$root/.run/test-results"
 rm -rf "$results" && mkdir -p "$results"
 
 bash deploy/local/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+# Every test runs on the project's Node 24 runtime that setup installed.
+# shellcheck source=deploy/local/node-env.sh
+source deploy/local/node-env.sh
 trap 'bash deploy/local/services.sh down' EXIT
 bash deploy/local/services.sh up || { echo "services failed to start"; echo "0 passed, 1 failed"; exit 1; }
 

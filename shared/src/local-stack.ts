@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // The loopback addresses of the local stack (deploy/local). Parsed from deploy/local/ports.env so the
 // shell scripts that start the services and the code that talks to them share one source of truth.
 const portsFile = fileURLToPath(new URL('../../deploy/local/ports.env', import.meta.url));
+// An untracked ports.local.env moves a whole checkout's stack to other ports (two clones side by side).
+const localPortsFile = fileURLToPath(new URL('../../deploy/local/ports.local.env', import.meta.url));
 
 function parseEnvFile(text: string): Record<string, string> {
   const values: Record<string, string> = {};
@@ -14,7 +16,10 @@ function parseEnvFile(text: string): Record<string, string> {
   return values;
 }
 
-const env = parseEnvFile(readFileSync(portsFile, 'utf8'));
+const env = {
+  ...parseEnvFile(readFileSync(portsFile, 'utf8')),
+  ...(existsSync(localPortsFile) ? parseEnvFile(readFileSync(localPortsFile, 'utf8')) : {}),
+};
 const port = (key: string): number => Number(process.env[key] ?? env[key]);
 const text = (key: string): string => process.env[key] ?? env[key] ?? '';
 

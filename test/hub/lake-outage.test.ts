@@ -8,7 +8,7 @@ import { type HubTestEnv, hubTestEnv, produce, s3Url, totalLag, waitForCaughtUp 
 
 // S3 unreachable while the lake consumer runs: nothing is committed past files that were not
 // written, and once S3 is back every message is archived exactly once. S3 is reached through a TCP
-// proxy that the test cuts (simulators/src/wan-proxy.ts), the real SeaweedFS behind it.
+// proxy that the test cuts (simulators/src/wan-proxy.ts), the real s3proxy behind it.
 describe('lake while S3 is down', () => {
   let env: HubTestEnv;
   let proxy: WanProxy;

@@ -4,9 +4,9 @@ import { localStack } from '@tillgate/shared/local-stack';
 import { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// Talks to the real SeaweedFS S3 gateway of deploy/local through the same `minio` client the lake
+// Talks to the real s3proxy S3 server of deploy/local through the same `minio` client the lake
 // writer uses against MinIO in production, so S3 compatibility is tested where it matters.
-const START_COMMAND = 'bash deploy/local/seaweedfs.sh start';
+const START_COMMAND = 'bash deploy/local/s3proxy.sh start';
 const client = new Client(localStack.s3);
 const bucket = `tg-test-${randomUUID().slice(0, 13)}`;
 const createdKeys: string[] = [];
@@ -25,7 +25,7 @@ async function listKeys(prefix: string): Promise<string[]> {
   return keys.sort();
 }
 
-describe('SeaweedFS S3 (deploy/local/seaweedfs.sh)', () => {
+describe('s3proxy S3 (deploy/local/s3proxy.sh)', () => {
   beforeAll(async () => {
     try {
       await client.listBuckets();
@@ -46,7 +46,7 @@ describe('SeaweedFS S3 (deploy/local/seaweedfs.sh)', () => {
   });
 
   it('round-trips real bytes through putObject, listObjectsV2, getObject and statObject', async () => {
-    // Larger than the filer's 4 MB chunk size, so the object is split and reassembled on read.
+    // Several MiB, so the body streams through the server in many chunks both ways.
     const body = randomBytes(5 * 1024 * 1024 + 123);
     const keys = ['lake/day=2026-11-25/part-0.parquet', 'lake/day=2026-11-25/part-1.parquet'];
     for (const key of keys) {

@@ -27,7 +27,7 @@ afterAll(() => {
 
 const services: Array<[string, string]> = [
   ['kafka', 'TG_KAFKA_PORT'],
-  ['seaweedfs', 'TG_S3_PORT'],
+  ['s3proxy', 'TG_S3_PORT'],
   ['mosquitto', 'TG_MOSQUITTO_PORT'],
 ];
 

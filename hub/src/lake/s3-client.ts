@@ -1,7 +1,7 @@
 import { Client } from 'minio';
 import type { HubConfig } from '../config.ts';
 
-/** The lake's S3 client: MinIO in production, SeaweedFS locally, always through the `minio` client. */
+/** The lake's S3 client: MinIO in production, s3proxy locally, always through the `minio` client. */
 export function createS3Client(s3: HubConfig['lake']['s3']): Client {
   return new Client({
     endPoint: s3.endPoint,

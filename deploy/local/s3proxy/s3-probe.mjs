@@ -1,5 +1,5 @@
-// Readiness probe for deploy/local/seaweedfs.sh: a signed ListBuckets with the local credentials.
-// An open port proves nothing here: the S3 gateway listens before the filer and master are ready,
+// Readiness probe for deploy/local/s3proxy.sh: a signed ListBuckets with the local credentials.
+// An open port proves nothing here: the JVM opens the port before the blob store is ready,
 // and only a signed request shows the identities file was loaded.
 import { Client } from 'minio';
 
