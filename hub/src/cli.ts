@@ -3,12 +3,13 @@ import { parseArgs } from 'node:util';
 import { createLogger, InvalidConfigError, TillgateError } from '@tillgate/shared';
 import { createKafkaClient } from '@tillgate/shared/kafka';
 import { createClickHouse } from './clickhouse.ts';
+import { renderClusterSchema } from './cluster-ddl.ts';
 import { type HubConfig, loadHubConfig } from './config.ts';
 import { HubError, hubErrorCodes } from './errors.ts';
 import { consumerLag } from './fleet/consumer-lag.ts';
 import { allHubParts, type HubParts, startHub } from './hub.ts';
 import { clickhouseTopics, lakeTopics, TopicNames } from './ingest/hub-topics.ts';
-import { migrate } from './migrate.ts';
+import { migrate, readMigrations } from './migrate.ts';
 
 const usage = `tillgate-hub <command> [--config hub.json]
   migrate                         apply sql/ migrations to ClickHouse (idempotent)
@@ -16,17 +17,22 @@ const usage = `tillgate-hub <command> [--config hub.json]
   serve                           run the HTTP API (fleet, lag, alerts)
   run                             consumers + API in one process (the local stack)
   lag                             print consumer lag per group as JSON
+  cluster-ddl [--cluster NAME]    print sql/ rewritten for a ClickHouse cluster (default name: tillgate)
 Config: the file, then TILLGATE_HUB__<KEY>__<NESTED_KEY>=value overrides.`;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { config: { type: 'string' }, help: { type: 'boolean' } },
+    options: { config: { type: 'string' }, cluster: { type: 'string' }, help: { type: 'boolean' } },
     allowPositionals: true,
   });
   const [command, target] = positionals;
   if (values.help === true || command === undefined) {
     process.stdout.write(`${usage}\n`);
+    return;
+  }
+  if (command === 'cluster-ddl') {
+    process.stdout.write(renderClusterSchema(readMigrations(), { cluster: values.cluster ?? 'tillgate' }));
     return;
   }
   const config = loadHubConfig(values.config === undefined ? {} : { file: values.config });
