@@ -29,8 +29,10 @@ from .feature_spec import REPO_ROOT, STOCKOUT_FEATURE_NAMES
 from .mllib_export import read_saved_gbt
 from .onnx_graph import ensemble_to_onnx
 from .parity import PARITY_TOLERANCE, ParityResult, check_parity, onnxruntime_python
-from .release import TrainingRange, load_or_create_signing_key, publish_public_key, signing_key_path, write_release
+from .registry import CHANNELS, RegistryConfig, publish_release
+from .release import TrainingRange, write_release
 from .reporting import write_bench_results, write_report
+from .signing_key import load_signing_key, public_pem, signing_key_path
 from .snapshots import STOCKOUT_HORIZON_MS
 from .spark_session import training_session
 from .training import DEMAND_LEVEL, TrainedModels, TrainingParams, demand_level, train_models
@@ -125,6 +127,8 @@ def onnxmltools_baseline(spark: SparkSession, trained: TrainedModels, rows: np.n
 
 
 def run(args: argparse.Namespace) -> int:
+    # Before an hour of training: a missing key must stop the run at once, never be created by it.
+    key = load_signing_key(signing_key_path(args.signing_key))
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
     history = Path(args.history).resolve() if args.history else simulate(args.simulate, work / "history")
@@ -205,8 +209,6 @@ def run(args: argparse.Namespace) -> int:
         "holdout_rows": float(len(stockout_rows)),
         "holdout_positive_rate": float(labels.mean()),
     }
-    key = load_or_create_signing_key(signing_key_path())
-    publish_public_key(key)
     training = TrainingRange(
         datetime.fromtimestamp(start_ms / 1000, UTC),
         datetime.fromtimestamp(trained.validation_split_ms / 1000, UTC),
@@ -225,7 +227,13 @@ def run(args: argparse.Namespace) -> int:
         metrics=metrics,
         key=key,
     )
-    stockout_parity = check_parity(stockout_rows["mllib"].to_numpy(), stockout_onnx, stockout_x, staging)
+    # The node leg loads the release through the edge's own checks; it trusts this run's key for this
+    # check only (the agent's trust list is the operator's, edge model.trustedKeys).
+    signer_pem = work / "signing-key.pub.pem"
+    signer_pem.write_bytes(public_pem(key.public_key()))
+    stockout_parity = check_parity(
+        stockout_rows["mllib"].to_numpy(), stockout_onnx, stockout_x, staging, extra_trusted_key=signer_pem
+    )
     demand_x = feature_matrix(demand_rows)
     # Demand is in units (up to hundreds), and the ONNX output is float32: its rounding alone is
     # ~6e-8 relative, so the demand gate is relative to the value (probabilities are all <= 1).
@@ -258,6 +266,8 @@ def run(args: argparse.Namespace) -> int:
             metrics=metrics,
             key=key,
         )
+        if args.publish:
+            publish_release(target, signer=key.public_key(), channel=args.publish, config=RegistryConfig.from_env())
         sample = stockout_rows.sample(n=min(PARITY_SAMPLE_ROWS, len(stockout_rows)), random_state=1)
         (target / "parity-sample.json").write_text(
             json.dumps(
@@ -324,6 +334,12 @@ def main() -> None:
     source.add_argument("--simulate", help="SEED:STORES:DAYS, runs simulators/src/cli.ts history first")
     parser.add_argument("--work", default=str(REPO_ROOT / ".run" / "models"), help="scratch directory")
     parser.add_argument("--release", help="directory to release the stock-out model into if parity passes")
+    parser.add_argument("--signing-key", help="ed25519 key file that signs the release (default $TG_MODEL_SIGNING_KEY)")
+    parser.add_argument(
+        "--publish",
+        choices=CHANNELS,
+        help="also publish the release into the model registry (TG_REGISTRY_*, registry.py) on this channel",
+    )
     parser.add_argument("--bench", help="directory for bench/results ml-*.json")
     parser.add_argument("--report", help="directory for evaluation.json + evaluation.md")
     parser.add_argument("--max-iter", type=int, default=TrainingParams.max_iter)

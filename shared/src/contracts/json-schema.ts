@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alert } from './alert.ts';
 import { heartbeat } from './heartbeat.ts';
+import { modelChannel } from './model-channel.ts';
 import { modelRelease } from './model-release.ts';
 import { posEvent } from './pos-event.ts';
 
@@ -32,6 +33,13 @@ export function contractJsonSchemas(): Record<string, unknown> {
     'model-release.v1.schema.json': {
       ...header('tillgate model release v1', 'A signed model release from the hub registry.'),
       ...asJson(modelRelease),
+    },
+    'model-channel.v1.schema.json': {
+      ...header(
+        'tillgate model channel pointer v1',
+        'models/<name>/channels/<stable|canary>.json in the model registry: the version a channel points at.',
+      ),
+      ...asJson(modelChannel),
     },
   };
 }
