@@ -17,6 +17,7 @@ import { PosIntake, type ReplySink } from './intake/pos-intake.ts';
 import { bundledPublicKeysPem, defaultModelDir, StockoutScorer } from './scoring/index.ts';
 import type { AgentStatus } from './status/agent-status.ts';
 import { startStatusServer } from './status/status-server.ts';
+import type { TerminalEpoch } from './store/edge-store.ts';
 import { openSqliteStore } from './store/sqlite-store.ts';
 
 export interface RunningAgent {
@@ -115,7 +116,9 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       backlog: { events: backlog.events, oldest_unsent_at: backlog.oldestReceivedAt, oldest_seq: backlog.oldestSeq },
       last_forward_at: store.lastForwardAt(),
       model: { name: scorer.name, version: scorer.version },
-      intake: { ...broker.intake.counters },
+      intake: { ...broker.intake.counters, terminal_faults: { ...broker.intake.terminalFaults } },
+      dedupe: dedupeStatus(),
+      terminals: latestEpochs(store.terminalEpochs()),
       disk: { used_bytes: store.usedBytes(), cap_bytes: config.disk.capBytes },
       memory: { rss_bytes: process.memoryUsage.rss(), heap_used_bytes: process.memoryUsage().heapUsed },
       alerts_open: store.openAlerts(),
@@ -147,9 +150,30 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     },
     log.child({ component: 'heartbeat' }),
   );
+  let identitiesEvicted = 0;
+  const dedupeStatus = (): AgentStatus['dedupe'] => {
+    const identities = store.identities();
+    return {
+      identities: identities.count,
+      bytes: identities.bytes,
+      max_bytes: config.dedupe.maxBytes,
+      retention_days: config.dedupe.retentionDays,
+      oldest_received_at: identities.oldestReceivedAt,
+      evicted: identitiesEvicted,
+    };
+  };
   const pruner = setInterval(() => {
     const pruned = store.pruneSent(new Date(Date.now() - config.disk.sentRetentionMs), 10_000);
     if (pruned > 0) log.debug({ pruned }, 'pruned forwarded rows past retention');
+    const identityCutoff = new Date(Date.now() - config.dedupe.retentionDays * 86_400_000);
+    const { expired, evicted } = store.pruneIdentities(identityCutoff, config.dedupe.maxBytes, 100_000);
+    identitiesEvicted += evicted;
+    if (evicted > 0) {
+      log.warn(
+        { evicted, maxBytes: config.dedupe.maxBytes },
+        'dedupe memory over dedupe.maxBytes: forgot the oldest event identities before dedupe.retentionDays; raise dedupe.maxBytes',
+      );
+    } else if (expired > 0) log.debug({ expired }, 'forgot event identities past dedupe.retentionDays');
   }, config.disk.pruneIntervalMs);
   pruner.unref();
   const statusServer: Server = await startStatusServer(config.status.host, config.status.port, status);
@@ -183,6 +207,21 @@ async function loadScorer(config: EdgeConfig): Promise<StockoutScorer> {
       ? bundledPublicKeysPem()
       : config.model.trustedKeyFiles.map((file) => readFileSync(file, 'utf8'));
   return StockoutScorer.load(config.model.dir ?? defaultModelDir, keys);
+}
+
+/** The numbering run each terminal is in now (the full history is EdgeStore.terminalEpochs). */
+function latestEpochs(epochs: readonly TerminalEpoch[]): AgentStatus['terminals'] {
+  const latest = new Map<string, TerminalEpoch>();
+  for (const epoch of epochs) latest.set(epoch.terminalId, epoch);
+  return [...latest.values()].map((epoch) => ({
+    terminal_id: epoch.terminalId,
+    epoch: epoch.epoch,
+    first_seq: epoch.firstSeq,
+    high_seq: epoch.highSeq,
+    events: epoch.events,
+    opened_by: epoch.openedBy,
+    last_seen_at: epoch.lastSeenAt,
+  }));
 }
 
 function readCatalog(file: string): Set<string> {

@@ -25,6 +25,16 @@ export const defaults = {
     maxPayloadBytes: 64 * 1024, // bytes; a 500-line basket is ~40 KiB
     futureToleranceMs: 5 * 60_000, // ms a terminal clock may run ahead of the store PC
   },
+  dedupe: {
+    // Days an event identity (event_id, terminal_seq, content hash) is remembered after receipt.
+    // Must exceed any terminal's re-send horizon; the config refuses less than intake.maxAgeMs +
+    // intake.futureToleranceMs, past which a re-send is rejected as too old anyway, so with the
+    // defaults every re-send the agent accepts is recognised.
+    retentionDays: 14,
+    // Bytes the identity table may take (SQLite pages, measured). ~200 B per identity: 256 MiB holds
+    // ~1.3 M, 14 days at ~95,000 events a day. Past it the oldest are forgotten early (counted).
+    maxBytes: 256 * 1024 ** 2,
+  },
   disk: {
     capBytes: 2 * 1024 ** 3, // bytes of live SQLite pages; above it new POS messages are refused
     sentRetentionMs: 72 * 3_600_000, // ms forwarded rows stay for replay before pruning
@@ -98,6 +108,12 @@ export const edgeConfigSchema = z.strictObject({
       catalogFile: z.string().min(1).nullable().default(null),
     })
     .default({ ...defaults.intake, catalogFile: null }),
+  dedupe: z
+    .strictObject({
+      retentionDays: z.number().positive().max(3_650).default(defaults.dedupe.retentionDays),
+      maxBytes: z.number().int().min(1_048_576).default(defaults.dedupe.maxBytes),
+    })
+    .default(defaults.dedupe),
   disk: z
     .strictObject({
       capBytes: z.number().int().min(1_048_576).default(defaults.disk.capBytes),

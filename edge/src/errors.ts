@@ -18,6 +18,12 @@ export const edgeErrorCodes = {
   stopping: 'TG_EDGE_STOPPING',
   /** alerts.clearBelow is not below the raise level in force (configured or the model's alert_threshold). */
   badAlertLevels: 'TG_EDGE_BAD_ALERT_LEVELS',
+  /** A terminal sent a new sale under a terminal_seq another event already used (stored; fix the terminal). */
+  terminalSeqReused: 'TG_EDGE_TERMINAL_SEQ_REUSED',
+  /** A terminal's numbering fell back below what it had sent (counter reset; stored; fix the terminal). */
+  terminalSeqRestarted: 'TG_EDGE_TERMINAL_SEQ_RESTARTED',
+  /** A terminal re-sent a sale it had sent before under a fresh event_id (not stored again). */
+  terminalResentUnderNewId: 'TG_EDGE_TERMINAL_RESENT_UNDER_NEW_ID',
   /** The local status endpoint did not answer (CLI). */
   statusUnavailable: 'TG_EDGE_STATUS_UNAVAILABLE',
 } as const;

@@ -1,5 +1,11 @@
 import { EdgeError, edgeErrorCodes } from '../errors.ts';
-import type { CommitResult, EdgeStore, IntakeItem, IntakeOutcome } from '../store/edge-store.ts';
+import type { CommitResult, EdgeStore, IntakeItem, IntakeOutcome, TerminalFault } from '../store/edge-store.ts';
+
+/** What became of one submitted message, once durable. */
+export interface IntakeVerdict {
+  outcome: IntakeOutcome;
+  fault: TerminalFault | null;
+}
 
 export interface GroupCommitOptions {
   lingerMs: number;
@@ -13,7 +19,7 @@ export interface GroupCommitOptions {
 
 interface Pending {
   item: IntakeItem;
-  resolve: (outcome: IntakeOutcome) => void;
+  resolve: (verdict: IntakeVerdict) => void;
   reject: (error: Error) => void;
 }
 
@@ -40,7 +46,7 @@ export class GroupCommit {
     this.#options = options;
   }
 
-  submit(item: IntakeItem): Promise<IntakeOutcome> {
+  submit(item: IntakeItem): Promise<IntakeVerdict> {
     if (this.#stopped) return Promise.reject(new EdgeError(edgeErrorCodes.stopping, 'the agent is stopping'));
     return new Promise((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
@@ -66,7 +72,7 @@ export class GroupCommit {
     }
     for (const pending of refused) pending.reject(this.#diskFull());
     accepted.forEach((pending, index) => {
-      pending.resolve(result.outcomes[index] ?? 'stored');
+      pending.resolve({ outcome: result.outcomes[index] ?? 'stored', fault: result.faults[index] ?? null });
     });
     this.#options.onCommitted(result);
   }

@@ -1,7 +1,7 @@
 import type { Logger } from '@tillgate/shared';
 import { EdgeError, edgeErrorCodes } from '../errors.ts';
-import type { IntakeOutcome } from '../store/edge-store.ts';
-import type { GroupCommit } from './group-commit.ts';
+import type { IntakeOutcome, TerminalFault } from '../store/edge-store.ts';
+import type { GroupCommit, IntakeVerdict } from './group-commit.ts';
 import { classifyPosMessage, type PosMessageRules, type RejectReply } from './pos-message.ts';
 
 export type ReplySink = (terminalId: string, reply: RejectReply) => void;
@@ -17,6 +17,8 @@ export class PosIntake {
   readonly #reply: ReplySink;
   readonly #log: Logger;
   readonly counters = { stored: 0, duplicates: 0, rejected: 0, refused: 0 };
+  /** Terminal numbering faults by kind (store/terminal-sequences.ts); GET /status shows them. */
+  readonly terminalFaults = { seq_reused: 0, seq_restarted: 0, content_resent: 0 };
 
   constructor(rules: PosMessageRules, commit: GroupCommit, reply: ReplySink, log: Logger) {
     this.#rules = rules;
@@ -27,9 +29,9 @@ export class PosIntake {
 
   async accept(topic: string, terminalId: string, payload: Buffer): Promise<IntakeOutcome> {
     const { item, reply } = classifyPosMessage(this.#rules, topic, terminalId, payload, new Date());
-    let outcome: IntakeOutcome;
+    let verdict: IntakeVerdict;
     try {
-      outcome = await this.#commit.submit(item);
+      verdict = await this.#commit.submit(item);
     } catch (error) {
       this.counters.refused++;
       if (error instanceof EdgeError && error.code === edgeErrorCodes.diskFull) {
@@ -43,6 +45,8 @@ export class PosIntake {
       }
       throw error;
     }
+    const { outcome, fault } = verdict;
+    if (fault !== null) this.#reportFault(fault);
     if (outcome === 'stored') this.counters.stored++;
     else if (outcome === 'duplicate') this.counters.duplicates++;
     else {
@@ -53,5 +57,34 @@ export class PosIntake {
       }
     }
     return outcome;
+  }
+
+  /** A fault is the terminal's to fix: count it, log it for IT, and tell the terminal. */
+  #reportFault(fault: TerminalFault): void {
+    this.terminalFaults[fault.kind]++;
+    const { code, reason } = faultReply(fault);
+    this.#log.warn({ ...fault, code }, `terminal fault: ${reason}`);
+    this.#reply(fault.terminalId, { event_id: fault.eventId, field: 'terminal_seq', reason, code });
+  }
+}
+
+function faultReply(fault: TerminalFault): { code: string; reason: string } {
+  const seq = `terminal_seq ${fault.terminalSeq}`;
+  switch (fault.kind) {
+    case 'seq_reused':
+      return {
+        code: edgeErrorCodes.terminalSeqReused,
+        reason: `${seq} was already used by event "${fault.otherEventId}" with other content; the sale was stored and opens numbering epoch ${fault.epoch} — fix the terminal's counter (reinstall, reset, cloned till?)`,
+      };
+    case 'seq_restarted':
+      return {
+        code: edgeErrorCodes.terminalSeqRestarted,
+        reason: `${seq} is below this terminal's numbering so far; the sale was stored and opens numbering epoch ${fault.epoch} — the terminal's counter was reset`,
+      };
+    case 'content_resent':
+      return {
+        code: edgeErrorCodes.terminalResentUnderNewId,
+        reason: `is the same sale as event "${fault.otherEventId}" (same ${seq}, same content) under a new event_id; not stored again — a re-send must keep its event_id`,
+      };
   }
 }

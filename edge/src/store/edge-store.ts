@@ -28,8 +28,37 @@ export interface TouchedSku {
   occurredAt: string;
 }
 
+/**
+ * A terminal numbering fault seen at intake (store/terminal-sequences.ts): `seq_reused` and
+ * `seq_restarted` sales are stored and open a new epoch; a `content_resent` sale is not stored again.
+ */
+export interface TerminalFault {
+  kind: 'seq_reused' | 'seq_restarted' | 'content_resent';
+  terminalId: string;
+  terminalSeq: number;
+  eventId: string;
+  /** The epoch the event was counted in (the new one for seq_reused / seq_restarted). */
+  epoch: number;
+  /** The event that already holds this number (seq_reused, content_resent). */
+  otherEventId: string | null;
+}
+
+/** One run of a terminal's numbering (terminal_epochs): what gap detection reads. */
+export interface TerminalEpoch {
+  terminalId: string;
+  epoch: number;
+  firstSeq: number;
+  highSeq: number;
+  events: number;
+  startedAt: string;
+  lastSeenAt: string;
+  openedBy: 'first' | 'seq_reused' | 'seq_restarted';
+}
+
 export interface CommitResult {
   outcomes: IntakeOutcome[];
+  /** Per item, parallel to `outcomes`: the terminal fault it showed, or null. */
+  faults: (TerminalFault | null)[];
   /** SKUs whose state moved, with the event that last moved each (the alert's trigger) and its occurred_at. */
   touched: Map<string, TouchedSku>;
 }
@@ -95,6 +124,15 @@ export interface EdgeStore {
   rejectsTotal(): number;
   /** Bytes of live pages (free pages left by pruning are reused, so they do not count). */
   usedBytes(): number;
+  /** Per-terminal numbering epochs, by terminal then epoch. */
+  terminalEpochs(): TerminalEpoch[];
+  /**
+   * Forgets event identities received before `before`, and more (oldest first) while they take more
+   * than `maxBytes`, at most `limit` rows per call. `evicted` counts those forgotten early for bytes.
+   */
+  pruneIdentities(before: Date, maxBytes: number, limit: number): { expired: number; evicted: number };
+  /** The dedupe memory: how many identities, their bytes, and the oldest one's receipt time. */
+  identities(): { count: number; bytes: number; oldestReceivedAt: string | null };
   /** Deletes sent rows received before `before`, oldest first, at most `limit`; returns how many. */
   pruneSent(before: Date, limit: number): number;
   recordInstalledModel(model: InstalledModel, at: Date): void;

@@ -78,6 +78,58 @@ export const migrations: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // v2 (issue 15): event identities in their own table, per-terminal sequence epochs, alerts by SKU.
+  `
+  -- Dedupe memory, kept apart from the outbox: outbox rows are pruned once forwarded (at once under
+  -- disk pressure), and a terminal re-sending an older sale must still be recognised. Pruned oldest
+  -- first by id (insertion order) past dedupe.retentionDays, or sooner to stay under dedupe.maxBytes.
+  -- content_hash (sha256 of the event minus event_id/received_at, first 16 bytes) tells a re-send
+  -- under a fresh event_id (same content) from a new sale that reuses a terminal_seq.
+  CREATE TABLE event_identities (
+    id INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    terminal_id TEXT NOT NULL,
+    terminal_seq INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    content_hash BLOB NOT NULL,
+    received_s INTEGER NOT NULL
+  );
+  CREATE INDEX event_identities_by_seq ON event_identities (terminal_id, terminal_seq);
+
+  -- One row per terminal numbering run: a counter restart (reinstall, reset, a cloned till) opens a
+  -- new epoch instead of colliding with the old numbers. Read by GET /status and by gap detection.
+  CREATE TABLE terminal_epochs (
+    terminal_id TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    first_seq INTEGER NOT NULL,
+    high_seq INTEGER NOT NULL,
+    high_occurred_at TEXT NOT NULL,
+    events INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    -- Why this epoch began: 'first' (first event seen), 'seq_reused', 'seq_restarted'.
+    opened_by TEXT NOT NULL,
+    PRIMARY KEY (terminal_id, epoch)
+  ) WITHOUT ROWID;
+
+  -- Identities of what v1 stored (its UNIQUE (terminal_id, terminal_seq) made one epoch per terminal;
+  -- the content hash of those rows is unknown, so zeroblob: a same-content re-send of a v1 event under
+  -- a new event_id is then stored as a reuse (kept and reported) rather than dropped).
+  INSERT INTO event_identities (event_id, terminal_id, terminal_seq, epoch, content_hash, received_s)
+    SELECT event_id, terminal_id, terminal_seq, 0, zeroblob(16), CAST(strftime('%s', received_at) AS INTEGER)
+    FROM outbox WHERE terminal_id IS NOT NULL ORDER BY seq;
+  INSERT INTO terminal_epochs
+    SELECT terminal_id, 0, min(terminal_seq), max(terminal_seq),
+           max(json_extract(payload, '$.occurred_at')), count(*), min(received_at), max(received_at), 'first'
+    FROM outbox WHERE terminal_id IS NOT NULL GROUP BY terminal_id;
+
+  -- From v2 on the outbox's terminal_id/terminal_seq stay NULL, so v1's UNIQUE (terminal_id,
+  -- terminal_seq) no longer drops a sale that reuses a number (SQLite cannot drop a constraint
+  -- without rebuilding the table, up to disk.capBytes on a store PC). Identity lives above.
+
+  -- currentOpenAlerts and alert pruning look up an SKU's latest alert.
+  CREATE INDEX alerts_by_sku ON alerts (sku);
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

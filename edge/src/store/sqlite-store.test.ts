@@ -46,13 +46,121 @@ describe('EdgeStore on SQLite', () => {
     expect(rows[1]?.seq).toBeGreaterThan(rows[0]?.seq ?? Infinity);
   });
 
-  it('stores a duplicate event_id once, and a re-used terminal_seq under a new event_id once', () => {
+  it('stores a duplicate event_id once', () => {
     const first = saleEvent('s1', 't1', 7);
-    const sameSeq = { ...saleEvent('s1', 't1', 7), event_id: 'other-id' };
-    const result = store.commitIntake([item(first), item(first), item(sameSeq)]);
-    expect(result.outcomes).toEqual(['stored', 'duplicate', 'duplicate']);
+    const result = store.commitIntake([item(first), item(first)]);
+    expect(result.outcomes).toEqual(['stored', 'duplicate']);
+    expect(result.faults).toEqual([null, null]);
     expect(store.commitIntake([item(first)]).outcomes).toEqual(['duplicate']);
     expect(store.backlog().events).toBe(1);
+  });
+
+  // Regression (issue 15 item 1): UNIQUE (terminal_id, terminal_seq) acknowledged and dropped a new
+  // sale that reused a number (reinstalled POS, counter reset, cloned till).
+  it('stores a new sale that reuses a terminal_seq under another event_id, and reports seq_reused', () => {
+    const first = saleEvent('s1', 't1', 7, [{ sku: 'MILK-1L', quantity: 1 }]);
+    const reused = { ...saleEvent('s1', 't1', 7, [{ sku: 'BREAD', quantity: 2 }]), event_id: 'other-id' };
+    const result = store.commitIntake([item(first), item(reused)]);
+    expect(result.outcomes).toEqual(['stored', 'stored']);
+    expect(store.backlog().events).toBe(2);
+    expect(result.faults[1]).toMatchObject({
+      kind: 'seq_reused',
+      terminalId: 't1',
+      terminalSeq: 7,
+      eventId: 'other-id',
+      otherEventId: 's1-t1-7',
+      epoch: 1,
+    });
+    expect(
+      store.terminalEpochs().map(({ epoch, firstSeq, highSeq, openedBy }) => ({ epoch, firstSeq, highSeq, openedBy })),
+    ).toEqual([
+      { epoch: 0, firstSeq: 7, highSeq: 7, openedBy: 'first' },
+      { epoch: 1, firstSeq: 7, highSeq: 7, openedBy: 'seq_reused' },
+    ]);
+    // The new epoch numbers on from the reused seq without further faults.
+    expect(store.commitIntake([item({ ...saleEvent('s1', 't1', 8), event_id: 'next-id' })]).faults).toEqual([null]);
+  });
+
+  it('does not store a re-send of the same sale under a fresh event_id, and reports content_resent', () => {
+    const first = saleEvent('s1', 't1', 7, [{ sku: 'MILK-1L', quantity: 3 }]);
+    store.commitIntake([item(shelfCountEvent('s1', 't1', 6, 'MILK-1L', 10)), item(first)]);
+    const resent = { ...first, event_id: 'fresh-id' };
+    const result = store.commitIntake([item(resent)]);
+    expect(result.outcomes).toEqual(['duplicate']);
+    expect(result.faults[0]).toMatchObject({ kind: 'content_resent', eventId: 'fresh-id', otherEventId: 's1-t1-7' });
+    expect(store.skuState('MILK-1L')?.onHand).toBe(7);
+    // Its own re-send is then a plain duplicate, not a second fault.
+    expect(store.commitIntake([item(resent)]).faults).toEqual([null]);
+  });
+
+  it('opens a new epoch when a counter restarts below what it sent, and fills late gaps in place', () => {
+    const at = (minutes: number) => new Date(Date.now() - 60 * 60_000 + minutes * 60_000).toISOString();
+    const event = (id: string, seq: number, minutes: number) => ({
+      ...saleEvent('s1', 't1', seq),
+      event_id: id,
+      occurred_at: at(minutes),
+    });
+    store.commitIntake([item(event('a', 10, 1)), item(event('b', 12, 3))]);
+    const late = store.commitIntake([item(event('c', 11, 2))]);
+    expect(late.faults).toEqual([null]);
+    const restarted = store.commitIntake([item(event('d', 1, 5))]);
+    expect(restarted.outcomes).toEqual(['stored']);
+    expect(restarted.faults[0]).toMatchObject({ kind: 'seq_restarted', terminalSeq: 1, epoch: 1 });
+    expect(store.terminalEpochs().map((epoch) => [epoch.epoch, epoch.firstSeq, epoch.highSeq, epoch.events])).toEqual([
+      [0, 10, 12, 3],
+      [1, 1, 1, 1],
+    ]);
+  });
+
+  // Regression (issue 15 item 2): the dedupe keys lived in outbox rows, so once a forwarded row was
+  // pruned a terminal's re-send was stored again and moved sku_state twice.
+  it('does not store an old re-send again after its outbox row was pruned', () => {
+    store.commitIntake([item(shelfCountEvent('s1', 't1', 1, 'MILK-1L', 10))]);
+    const sale = saleEvent('s1', 't1', 2, [{ sku: 'MILK-1L', quantity: 3 }]);
+    store.commitIntake([item(sale)]);
+    store.markSent(
+      store.readUnsent(10).map((row) => row.seq),
+      new Date(),
+    );
+    expect(store.pruneSent(new Date(Date.now() + 60_000), 100)).toBe(2);
+    expect(store.commitIntake([item(sale)]).outcomes).toEqual(['duplicate']);
+    expect(store.skuState('MILK-1L')?.onHand).toBe(7);
+    expect(store.backlog().events).toBe(0);
+  });
+
+  it('forgets identities past retention, and the oldest early to stay under the byte bound', () => {
+    store.commitIntake(Array.from({ length: 3_000 }, (_, n) => item(saleEvent('s1', 't1', n + 1))));
+    const before = store.identities();
+    expect(before.count).toBe(3_000);
+    expect(before.bytes).toBeGreaterThan(0);
+    expect(store.pruneIdentities(new Date(Date.now() - 86_400_000), 1e9, 10_000)).toEqual({ expired: 0, evicted: 0 });
+    const bounded = store.pruneIdentities(new Date(Date.now() - 86_400_000), Math.floor(before.bytes / 2), 10_000);
+    expect(bounded.evicted).toBeGreaterThan(1_000);
+    expect(store.identities().count).toBe(3_000 - bounded.evicted);
+    // The oldest went first: the newest is still recognised.
+    expect(store.commitIntake([item(saleEvent('s1', 't1', 3_000))]).outcomes).toEqual(['duplicate']);
+    expect(store.pruneIdentities(new Date(Date.now() + 60_000), 1e9, 10_000).expired).toBe(3_000 - bounded.evicted);
+    expect(store.identities()).toEqual({ count: 0, bytes: expect.any(Number), oldestReceivedAt: null });
+  });
+
+  it('brings a v1 file up with its outbox events as identities', () => {
+    store.close();
+    const v1File = join(dir, 'v1.db');
+    const db = new Database(v1File);
+    db.exec(migrations[0] as string);
+    db.pragma('user_version = 1');
+    const sale = stamp(saleEvent('s1', 't1', 5));
+    db.prepare(
+      `INSERT INTO outbox (event_id, terminal_id, terminal_seq, topic, key, payload, received_at)
+       VALUES (?, 't1', 5, 'sales-transactions', 's1', ?, ?)`,
+    ).run(sale.event_id, JSON.stringify(sale), sale.received_at);
+    db.close();
+    store = openSqliteStore(v1File);
+    expect(store.identities().count).toBe(1);
+    expect(store.terminalEpochs()).toMatchObject([{ terminalId: 't1', epoch: 0, firstSeq: 5, highSeq: 5, events: 1 }]);
+    expect(store.commitIntake([item(saleEvent('s1', 't1', 5))]).outcomes).toEqual(['duplicate']);
+    const next = store.commitIntake([item(saleEvent('s1', 't1', 6))]);
+    expect(next).toMatchObject({ outcomes: ['stored'], faults: [null] });
   });
 
   it('moves on-hand per SKU with each stored event, and not for duplicates', () => {

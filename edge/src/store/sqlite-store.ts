@@ -19,11 +19,14 @@ import type {
   IntakeOutcome,
   OutboxRow,
   RejectRow,
+  TerminalEpoch,
+  TerminalFault,
   TouchedSku,
 } from './edge-store.ts';
 
 import { migrate } from './migrations.ts';
 import { skusOf } from './skus-of.ts';
+import { TerminalSequences } from './terminal-sequences.ts';
 
 /**
  * Opens (creating if needed) the agent's SQLite file in WAL mode and brings its schema up to date.
@@ -57,12 +60,14 @@ class SqliteStore implements EdgeStore {
   readonly #readUnsent: Database.Statement;
   readonly #markSent: Database.Statement;
   readonly #setMeta: Database.Statement;
+  readonly #sequences: TerminalSequences;
   readonly #commitIntake: (items: readonly IntakeItem[]) => CommitResult;
   readonly #commitAlerts: (alerts: readonly Alert[], topic: string) => void;
   readonly #markSentMany: (seqs: readonly number[], at: string) => void;
 
   constructor(db: Database.Database) {
     this.#db = db;
+    this.#sequences = new TerminalSequences(db);
     this.#insertOutbox = db.prepare(
       `INSERT INTO outbox (event_id, terminal_id, terminal_seq, topic, key, payload, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -111,6 +116,7 @@ class SqliteStore implements EdgeStore {
 
   #applyIntake(items: readonly IntakeItem[]): CommitResult {
     const outcomes: IntakeOutcome[] = [];
+    const faults: (TerminalFault | null)[] = [];
     const touched = new Map<string, TouchedSku>();
     for (const item of items) {
       if (item.kind === 'reject') {
@@ -125,22 +131,27 @@ class SqliteStore implements EdgeStore {
           item.payload,
         );
         outcomes.push('rejected');
+        faults.push(null);
         continue;
       }
       const event = item.event;
-      const inserted = this.#insertOutbox.run(
+      const admission = this.#sequences.admit(event);
+      faults.push(admission.fault);
+      if (!admission.store) {
+        outcomes.push('duplicate');
+        continue;
+      }
+      // terminal_id/terminal_seq stay NULL in the outbox: identity and numbering live in
+      // event_identities / terminal_epochs (migration v2).
+      this.#insertOutbox.run(
         event.event_id,
-        event.terminal_id,
-        event.terminal_seq,
+        null,
+        null,
         topicForEventType[event.type],
         kafkaKeyFor(event),
         item.payload,
         event.received_at,
       );
-      if (inserted.changes === 0) {
-        outcomes.push('duplicate');
-        continue;
-      }
       outcomes.push('stored');
       for (const sku of skusOf(event)) {
         const state = touched.get(sku)?.state ?? this.skuState(sku) ?? emptyFeatureState();
@@ -153,7 +164,7 @@ class SqliteStore implements EdgeStore {
     }
     const now = new Date().toISOString();
     for (const [sku, { state }] of touched) this.#putState.run(sku, JSON.stringify(state), now);
-    return { outcomes, touched };
+    return { outcomes, faults, touched };
   }
 
   commitIntake(items: readonly IntakeItem[]): CommitResult {
@@ -255,6 +266,59 @@ class SqliteStore implements EdgeStore {
     const pages = this.#db.pragma('page_count', { simple: true }) as number;
     const free = this.#db.pragma('freelist_count', { simple: true }) as number;
     return (pages - free) * pageSize;
+  }
+
+  terminalEpochs(): TerminalEpoch[] {
+    return this.#sequences.epochs();
+  }
+
+  pruneIdentities(before: Date, maxBytes: number, limit: number): { expired: number; evicted: number } {
+    const expired = this.#db
+      .prepare(
+        `DELETE FROM event_identities WHERE id IN (
+           SELECT id FROM event_identities WHERE received_s < ? ORDER BY id LIMIT ?)`,
+      )
+      .run(Math.floor(before.getTime() / 1000), limit).changes;
+    let evicted = 0;
+    const { count, bytes } = this.identities();
+    if (bytes > maxBytes && count > 0) {
+      // Rows are near enough the same size: drop the share over the bound, plus 10 % so the next
+      // pass does not have to again at once.
+      const excess = Math.ceil(count * ((bytes - maxBytes) / bytes) * 1.1);
+      evicted = this.#db
+        .prepare('DELETE FROM event_identities WHERE id IN (SELECT id FROM event_identities ORDER BY id LIMIT ?)')
+        .run(Math.min(excess, limit)).changes;
+    }
+    // Past epochs whose last event is past retention say nothing gap detection can still use.
+    this.#db
+      .prepare(
+        `DELETE FROM terminal_epochs WHERE last_seen_at < ? AND epoch <
+           (SELECT max(epoch) FROM terminal_epochs latest WHERE latest.terminal_id = terminal_epochs.terminal_id)`,
+      )
+      .run(before.toISOString());
+    return { expired, evicted };
+  }
+
+  identities(): { count: number; bytes: number; oldestReceivedAt: string | null } {
+    // Rows only ever leave from the oldest end, so the id range is the row count (no count(*) scan).
+    const range = this.#db.prepare('SELECT min(id) AS low, max(id) AS high FROM event_identities').get() as {
+      low: number | null;
+      high: number | null;
+    };
+    if (range.low === null || range.high === null) return { count: 0, bytes: 0, oldestReceivedAt: null };
+    const oldest = this.#db.prepare('SELECT received_s FROM event_identities WHERE id = ?').pluck().get(range.low);
+    const bytes = this.#db
+      .prepare(
+        `SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE aggregate = TRUE AND name IN
+           ('event_identities', 'sqlite_autoindex_event_identities_1', 'event_identities_by_seq')`,
+      )
+      .pluck()
+      .get() as number;
+    return {
+      count: range.high - range.low + 1,
+      bytes,
+      oldestReceivedAt: new Date((oldest as number) * 1000).toISOString(),
+    };
   }
 
   pruneSent(before: Date, limit: number): number {
