@@ -38,6 +38,25 @@ describe('loadConfig', () => {
     expect(config).toEqual({ storeId: 'store-9', kafka: { brokers: ['a:9092'], batchSize: 50 } });
   });
 
+  it('reads a <KEY>_FILE override from the file it names (compose and Kubernetes secrets)', () => {
+    const secret = writeConfig('store-from-secret\n');
+    const config = loadConfig(schema, {
+      file: writeConfig(JSON.stringify({ storeId: 'store-1', kafka: { brokers: ['a:9092'] } })),
+      envPrefix: 'TG_TEST',
+      env: { TG_TEST__STORE_ID_FILE: secret },
+    });
+    expect(config.storeId).toBe('store-from-secret');
+    const missing = errorOf(() =>
+      loadConfig(schema, {
+        file: writeConfig('{}'),
+        envPrefix: 'TG_TEST',
+        env: { TG_TEST__STORE_ID_FILE: '/nonexistent/s' },
+      }),
+    );
+    expect(missing.key).toBe('TG_TEST__STORE_ID_FILE');
+    expect(missing.message).toContain('/nonexistent/s');
+  });
+
   it('names the nested key and what was expected', () => {
     const file = writeConfig(JSON.stringify({ storeId: 'store-1', kafka: { brokers: ['a:9092'], batchSize: -3 } }));
     const error = errorOf(() => loadConfig(schema, { file, envPrefix: 'TG_TEST', env: {} }));

@@ -54,8 +54,11 @@ function applyEnvOverrides(
   const result: Record<string, unknown> = structuredClone(base);
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined || !name.startsWith(`${prefix}__`)) continue;
+    // `<KEY>_FILE=/run/secrets/x` reads the value from a file: how compose and Kubernetes hand over
+    // secrets, so a password never sits in the environment or in the config file.
+    const fromFile = name.endsWith('_FILE');
     const path = name
-      .slice(prefix.length + 2)
+      .slice(prefix.length + 2, fromFile ? -'_FILE'.length : undefined)
       .split('__')
       .map(envKeyToConfigKey);
     let node = result;
@@ -64,9 +67,23 @@ function applyEnvOverrides(
       node[part] = typeof next === 'object' && next !== null && !Array.isArray(next) ? next : {};
       node = node[part] as Record<string, unknown>;
     }
-    node[path.at(-1) ?? ''] = parseEnvValue(raw);
+    node[path.at(-1) ?? ''] = fromFile ? readSecretFile(name, raw) : parseEnvValue(raw);
   }
   return result;
+}
+
+function readSecretFile(variable: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new InvalidConfigError(
+      variable,
+      `${variable} names ${file}, which cannot be read: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 /** KAFKA_BROKERS -> kafkaBrokers: env names are upper snake case, config keys camelCase. */
