@@ -95,6 +95,17 @@ JSON
   chmod 600 "$config"
 done
 
+# One dashboard admin, created on the first run; its generated password is kept (mode 0600) so every
+# run can print the login again. More users: npx tsx hub/src/cli.ts user add <name> --role ...
+admin_login="$STACK/admin-login.txt"
+if [ ! -s "$admin_login" ]; then
+  (umask 077 && cd "$TG_ROOT" && node --import tsx hub/src/cli.ts user add admin --role admin >"$admin_login") ||
+    tg_die "cannot create the dashboard admin (is there an 'admin' in .run/hub/users.json without $admin_login? remove it: npx tsx hub/src/cli.ts user remove admin)"
+fi
+read -r admin_user admin_password <"$admin_login"
+
+# The agents below beat every 5 s: a silent store turns red after 5 s + 5 s margin.
+export TILLGATE_HUB__API__ONLINE_WITHIN_SECONDS=10
 tg_log "starting the hub (consumers + API; log: $LOGS/hub.log)"
 run hub hub/src/cli.ts run
 tg_wait_port hub "$TG_HUB_API_PORT" 180 "$LOGS/hub.log"
@@ -120,13 +131,15 @@ run simulator simulators/src/cli.ts live "${agent_flags[@]}" --seed "$SEED" --sk
 
 # Time from the command to the first POS event in ClickHouse: the ClickHouse consumer group commits
 # an offset of sales-transactions only after the rows are inserted.
+# Read with the CLI (straight from Kafka), since the API needs a login.
 first_event() {
-  node -e '
-    fetch(`http://127.0.0.1:${process.argv[1]}/lag`).then((r) => r.json()).then(({ groups = [] }) => {
+  (cd "$TG_ROOT" && node --import tsx hub/src/cli.ts lag 2>/dev/null) | node -e '
+    let text = ""; process.stdin.on("data", (c) => (text += c)).on("end", () => {
+      let groups = []; try { ({ groups = [] } = JSON.parse(text)); } catch {}
       const ok = groups.some((g) => g.groupId.endsWith("clickhouse") && g.partitions.some((p) =>
         p.topic.endsWith("sales-transactions") && p.committed !== null && p.committed !== "0"));
       process.exit(ok ? 0 : 1);
-    }, () => process.exit(1));' "$TG_HUB_API_PORT"
+    });'
 }
 for _ in $(seq 1 300); do first_event && break; sleep 1; done
 if first_event; then
@@ -140,7 +153,8 @@ fi
 {
   echo
   echo "tillgate local stack is up ($first):"
-  echo "  hub API        http://127.0.0.1:$TG_HUB_API_PORT/fleet   /alerts   /lag   /health"
+  echo "  dashboard      http://127.0.0.1:$TG_HUB_API_PORT/   login: $admin_user / $admin_password"
+  echo "  hub API        http://127.0.0.1:$TG_HUB_API_PORT/api/fleet   /api/alerts   /api/lag (after login)   /health"
   for n in $(seq 1 "$STORES"); do
     echo "  $(store_id "$n") agent  http://127.0.0.1:$((TG_STACK_STATUS_BASE_PORT + n))/status   MQTT 127.0.0.1:$((TG_STACK_MQTT_BASE_PORT + n))"
   done

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger, InvalidConfigError, TillgateError } from '@tillgate/shared';
 import { createKafkaClient } from '@tillgate/shared/kafka';
+import { userCommand, userUsage } from './auth/user-command.ts';
 import { createClickHouse } from './clickhouse.ts';
 import { renderClusterSchema } from './cluster-ddl.ts';
 import { type HubConfig, loadHubConfig } from './config.ts';
@@ -18,15 +19,23 @@ const usage = `tillgate-hub <command> [--config hub.json]
   run                             consumers + API in one process (the local stack)
   lag                             print consumer lag per group as JSON
   cluster-ddl [--cluster NAME]    print sql/ rewritten for a ClickHouse cluster (default name: tillgate)
+${userUsage}
 Config: the file, then TILLGATE_HUB__<KEY>__<NESTED_KEY>=value overrides.`;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { config: { type: 'string' }, cluster: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      config: { type: 'string' },
+      cluster: { type: 'string' },
+      help: { type: 'boolean' },
+      role: { type: 'string' },
+      store: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+    },
     allowPositionals: true,
   });
-  const [command, target] = positionals;
+  const [command, target, name] = positionals;
   if (values.help === true || command === undefined) {
     process.stdout.write(`${usage}\n`);
     return;
@@ -47,6 +56,11 @@ async function main(argv: string[]): Promise<void> {
       return runUntilSignal(config, { clickhouse: false, lake: false, api: true });
     case 'run':
       return runUntilSignal(config, allHubParts);
+    case 'user': {
+      const args = { role: values.role, store: values.store, passwordStdin: values['password-stdin'] === true };
+      process.stdout.write(`${await userCommand(config, { action: target, username: name, ...args })}\n`);
+      return;
+    }
     default:
       throw new HubError(hubErrorCodes.usage, `unknown command "${command}"\n${usage}`);
   }

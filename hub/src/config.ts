@@ -92,8 +92,28 @@ export const hubConfigSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65_535).default(localStack.hubApiPort),
-      /** A store is online when its last heartbeat is younger than this. */
-      onlineWithinSeconds: z.number().int().min(1).default(60), // s; agents beat every few seconds
+      // A store is online while its last heartbeat is younger than this: the edge's default heartbeat
+      // interval (10 s) plus 5 s for Kafka delivery and ingest, so a silent store turns red within one
+      // interval and the margin. Set it to your agents' interval + margin (the local stack beats every 5 s).
+      onlineWithinSeconds: z.number().int().min(1).default(15), // s
+      /** PEM files: the API serves HTTPS and marks the session cookie Secure. */
+      tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+      auth: z
+        .strictObject({
+          /** Dashboard users (tillgate-hub user add); mode 0600, re-read when it changes. */
+          usersFile: z.string().min(1).default('.run/hub/users.json'),
+          /** 32-byte key sealing session cookies; created on first start. */
+          sessionKeyFile: z.string().min(1).default('.run/hub/session.key'),
+          /** Secure cookie flag without TLS here: set true behind a TLS-terminating proxy. */
+          secureCookies: z.boolean().optional(),
+          sessionHours: z
+            .number()
+            .min(0.1)
+            .max(24 * 30)
+            .default(12), // h until a login expires
+          loginAttemptsPerMinute: z.number().int().min(1).max(1_000).default(10), // per client address
+        })
+        .prefault({}),
     })
     .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

@@ -10,6 +10,27 @@ export const hubErrorCodes = {
   lake: 'TG_HUB_LAKE',
   /** The CLI was called with an unknown command or argument. */
   usage: 'TG_HUB_USAGE',
+  /** The users file or the session key is unreadable or invalid (the API cannot log anybody in). */
+  auth: 'TG_HUB_AUTH',
+  // HTTP API answers (api/api-errors.ts): the code is the `error` field of every 4xx body.
+  /** No session, or the session's user was removed or changed: log in again. */
+  loginRequired: 'TG_HUB_LOGIN_REQUIRED',
+  /** Wrong username or password. */
+  loginFailed: 'TG_HUB_LOGIN_FAILED',
+  /** Too many login attempts from one address; wait and retry. */
+  tooManyLogins: 'TG_HUB_TOO_MANY_LOGINS',
+  /** Logged in, but the role or store does not allow this (a store manager asking for another store). */
+  forbidden: 'TG_HUB_FORBIDDEN',
+  /** A state-changing request without a valid CSRF token (x-csrf-token header from GET /auth/session). */
+  csrf: 'TG_HUB_CSRF',
+  /** A query string, path parameter or body that breaks the route's schema. */
+  badRequest: 'TG_HUB_BAD_REQUEST',
+  /** A URL longer than the API accepts. */
+  uriTooLong: 'TG_HUB_URI_TOO_LONG',
+  /** No such route. */
+  notFound: 'TG_HUB_NOT_FOUND',
+  /** The dashboard's web assets are not built (deploy/local/setup.sh dashboard builds them). */
+  dashboardNotBuilt: 'TG_HUB_DASHBOARD_NOT_BUILT',
 } as const;
 
 export type HubErrorCode = (typeof hubErrorCodes)[keyof typeof hubErrorCodes];

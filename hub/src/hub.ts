@@ -2,6 +2,7 @@ import { createLogger, type Logger } from '@tillgate/shared';
 import { createKafkaClient, KafkaProducer } from '@tillgate/shared/kafka';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from './api/app.ts';
+import { authOptionsFrom, tlsFrom } from './auth/auth-options.ts';
 import { type ClickHouseClient, createClickHouse } from './clickhouse.ts';
 import type { HubConfig } from './config.ts';
 import { consumerLag } from './fleet/consumer-lag.ts';
@@ -71,8 +72,11 @@ export async function startHub(config: HubConfig, parts: HubParts = allHubParts,
     }
     let apiUrl: string | undefined;
     if (parts.api && clickhouse !== undefined) {
+      const https = tlsFrom(config.api);
       const api: FastifyInstance = buildApi({
         clickhouse,
+        auth: authOptionsFrom(config.api),
+        ...(https === undefined ? {} : { https }),
         onlineWithinSeconds: config.api.onlineWithinSeconds,
         lag: () =>
           Promise.all([

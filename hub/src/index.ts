@@ -1,5 +1,10 @@
 // The hub's public surface for the local stack, tests and benchmarks.
-export { buildApi } from './api/app.ts';
+export { type ApiDeps, buildApi } from './api/app.ts';
+export { authOptionsFrom } from './auth/auth-options.ts';
+export { type AuthOptions, sessionCookieName } from './auth/auth-routes.ts';
+export { hashPassword } from './auth/password-hash.ts';
+export type { DashboardRole, DashboardUser } from './auth/roles.ts';
+export { UserFile } from './auth/user-file.ts';
 export { type ClickHouseClient, createClickHouse } from './clickhouse.ts';
 export { type HubConfig, type HubConfigInput, hubConfigSchema, loadHubConfig } from './config.ts';
 export { consumerLag, type GroupLag } from './fleet/consumer-lag.ts';

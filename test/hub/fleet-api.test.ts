@@ -1,11 +1,12 @@
-import { buildApi, createClickHouse, type RunningHub, startHub } from '@tillgate/hub';
+import { type AuthOptions, buildApi, createClickHouse, type RunningHub, startHub } from '@tillgate/hub';
 import type { Alert, Heartbeat } from '@tillgate/shared';
 import { kafkaTopics } from '@tillgate/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoggedIn, login, testAuth } from './dashboard-login.ts';
 import { type HubTestEnv, hubTestEnv, produce, waitForCaughtUp } from './hub-test-kit.ts';
 
 // Fleet state from heartbeats, alerts and consumer lag through the HTTP API the dashboard uses; real
-// Kafka and chDB, the app driven with inject() (no port).
+// Kafka and chDB, the app driven with inject() (no port), logged in as the dashboard would be.
 const now = new Date('2026-03-05T12:00:00.000Z');
 const beat = (store: string, sentAt: string, extra: Partial<Heartbeat> = {}): Heartbeat => ({
   schema: 1,
@@ -42,9 +43,11 @@ const alert: Alert = {
 describe('fleet API', () => {
   let env: HubTestEnv;
   let hub: RunningHub;
+  let auth: AuthOptions;
 
   beforeAll(async () => {
     env = hubTestEnv();
+    auth = await testAuth(env.dir);
     hub = await startHub(env.config, { clickhouse: true, lake: false, api: false });
     const heartbeats = env.names.full(kafkaTopics.edgeHeartbeats);
     const record = (value: unknown, key: string) => ({ topic: heartbeats, key, value: JSON.stringify(value) });
@@ -77,13 +80,18 @@ describe('fleet API', () => {
       onlineWithinSeconds: 60,
       now: () => now,
       lag: async () => [{ groupId: 'g', totalLag: 0, partitions: [] }],
+      auth,
     });
+  const get = async (api: ReturnType<typeof app>, url: string, as: LoggedIn) =>
+    api.inject({ method: 'GET', url, headers: as });
 
-  it('GET /fleet: latest heartbeat per store, online within the window', async () => {
-    const response = await app().inject({ method: 'GET', url: '/fleet' });
+  it('GET /api/fleet: latest heartbeat per store, online within the window', async () => {
+    const api = app();
+    const response = await get(api, '/api/fleet', await login(api, 'ops'));
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       at: now.toISOString(),
+      onlineWithinSeconds: 60,
       online: 1,
       stores: [
         {
@@ -104,21 +112,31 @@ describe('fleet API', () => {
     });
   });
 
-  it('GET /alerts: recent alerts, filterable by store', async () => {
+  it('a store manager sees only their store in /api/fleet', async () => {
     const api = app();
-    const all = await api.inject({ method: 'GET', url: '/alerts' });
+    const manager = await login(api, 'manager-s1');
+    const own = await get(api, '/api/fleet', manager);
+    expect(own.json().stores.map((store: { storeId: string }) => store.storeId)).toEqual(['s1']);
+    expect((await get(api, '/api/fleet?store=s2', manager)).statusCode).toBe(403);
+  });
+
+  it('GET /api/alerts: recent alerts, filterable by store', async () => {
+    const api = app();
+    const ops = await login(api, 'ops');
+    const all = await get(api, '/api/alerts', ops);
     expect(all.json().alerts).toEqual([expect.objectContaining({ alert_id: 'al-1', store_id: 's1', sku: 'ALPHA' })]);
-    const other = await api.inject({ method: 'GET', url: '/alerts?store=s2' });
+    const other = await get(api, '/api/alerts?store=s2', ops);
     expect(other.json().alerts).toEqual([]);
-    const bad = await api.inject({ method: 'GET', url: '/alerts?limit=0' });
+    const bad = await get(api, '/api/alerts?limit=0', ops);
     expect(bad.statusCode).toBe(400);
   });
 
-  it('GET /lag and /health', async () => {
+  it('GET /api/lag (not for store managers) and /health (no login)', async () => {
     const api = app();
-    expect((await api.inject({ method: 'GET', url: '/lag' })).json()).toEqual({
+    expect((await get(api, '/api/lag', await login(api, 'admin'))).json()).toEqual({
       groups: [{ groupId: 'g', totalLag: 0, partitions: [] }],
     });
+    expect((await get(api, '/api/lag', await login(api, 'manager-s1'))).statusCode).toBe(403);
     expect((await api.inject({ method: 'GET', url: '/health' })).json()).toEqual({ ok: true });
   });
 });

@@ -1,54 +1,72 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
+import { type AuthOptions, loginHook, registerAuth } from '../auth/auth-routes.ts';
 import type { ClickHouseClient } from '../clickhouse.ts';
 import type { GroupLag } from '../fleet/consumer-lag.ts';
-import { fleetState } from '../fleet/fleet-state.ts';
+import { installErrorHandling } from './api-errors.ts';
+import { defaultDashboardDir, registerDashboardPages } from './dashboard-pages.ts';
+import { alertRoutes } from './routes/alert-routes.ts';
+import { fleetRoutes } from './routes/fleet-routes.ts';
 
 export interface ApiDeps {
   clickhouse: ClickHouseClient;
   /** Lag of the hub's consumer groups; injected so the app needs no Kafka in its own tests. */
   lag: () => Promise<GroupLag[]>;
   onlineWithinSeconds: number;
+  auth: AuthOptions;
+  /** The built dashboard (index.html, login.html, assets/); default hub/dashboard/dist. */
+  dashboardDir?: string;
+  /** TLS for the listener; also turns on the Secure cookie flag (see AuthOptions.secureCookies). */
+  https?: { key: Buffer; cert: Buffer };
   now?: () => Date;
 }
 
+/** What every route behind the login receives. */
+export interface RouteDeps extends ApiDeps {
+  now: () => Date;
+}
+
 /**
- * The hub's HTTP API for the ops dashboard. A factory without listen(), so tests drive it with
+ * The hub's HTTP API and the ops dashboard. A factory without listen(), so tests drive it with
  * inject() and the CLI decides where it listens.
+ *
+ * Public: GET /health, GET /login, /assets/*, GET /auth/session, POST /auth/login (rate-limited).
+ * Everything else needs a login. To add API routes, write `routes/<thing>-routes.ts` exporting
+ * `(api, deps) => void` and call it in the `/api` scope below: the scope's hook answers 401 without a
+ * session, sets `request.user`, and checks the CSRF token on POST/PUT/PATCH/DELETE. Bind
+ * `storeFilter(request, ...)` (store-access.ts) as `{store:String}` in every query that reads store data.
  */
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  const app = Fastify({ logger: false });
-  const now = deps.now ?? (() => new Date());
+  const app = Fastify({
+    logger: false,
+    ...(deps.https === undefined ? {} : { https: deps.https }),
+    routerOptions: { maxParamLength: 200 },
+    bodyLimit: 16 * 1024, // bytes: the largest body is a login
+    // Fastify's default drops unknown query keys silently; a misspelt filter must be a 400 instead.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  const routeDeps: RouteDeps = { ...deps, now: deps.now ?? (() => new Date()) };
+  installErrorHandling(app);
 
   app.get('/health', async () => {
     await deps.clickhouse.ping();
     return { ok: true };
   });
 
-  app.get('/fleet', async () => {
-    const stores = await fleetState(deps.clickhouse, deps.onlineWithinSeconds, now());
-    return { at: now().toISOString(), online: stores.filter((store) => store.online).length, stores };
-  });
+  registerAuth(app, deps.auth);
 
-  app.get('/lag', async () => ({ groups: await deps.lag() }));
+  app.register(
+    async (api) => {
+      api.addHook('onRequest', loginHook(api, deps.auth.users));
+      fleetRoutes(api, routeDeps);
+      alertRoutes(api, routeDeps);
+    },
+    { prefix: '/api' },
+  );
 
-  app.get<{ Querystring: { store?: string; limit?: string } }>('/alerts', async (request, reply) => {
-    const limit = Number(request.query.limit ?? '100');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) {
-      return reply.code(400).send({ error: 'limit must be a whole number from 1 to 1000' });
-    }
-    const result = await deps.clickhouse.query({
-      query: `SELECT alert_id, store_id, sku, state, risk, threshold, on_hand, model_name, model_version,
-                     trigger_event_id, at
-              FROM alerts
-              WHERE {store:String} = '' OR store_id = {store:String}
-              ORDER BY at DESC
-              LIMIT 1 BY alert_id
-              LIMIT {limit:UInt32}`,
-      query_params: { store: request.query.store ?? '', limit },
-      format: 'JSONEachRow',
-    });
-    return { alerts: await result.json() };
-  });
+  app.register(async (pages) =>
+    registerDashboardPages(pages, deps.dashboardDir ?? defaultDashboardDir, deps.auth.users),
+  );
 
   return app;
 }

@@ -40,18 +40,25 @@ SELECT store_id,
        argMax(alerts_open, sent_at) AS alerts_open,
        argMax(rejects_total, sent_at) AS rejects_total
 FROM fleet_state
+WHERE {store:String} = '' OR store_id = {store:String}
 GROUP BY store_id
 ORDER BY store_id`;
 
-/** The fleet: every store that ever sent a heartbeat; online = seen within `onlineWithinSeconds` of `now`. */
+/**
+ * The fleet: every store that ever sent a heartbeat (or only `store`, when not ''); online = seen
+ * within `onlineWithinSeconds` of `now`.
+ */
 export async function fleetState(
   client: ClickHouseClient,
   onlineWithinSeconds: number,
   now: Date,
+  store = '',
 ): Promise<StoreState[]> {
   let rows: FleetRow[];
   try {
-    rows = await (await client.query({ query: fleetQuery, format: 'JSONEachRow' })).json<FleetRow>();
+    rows = await (
+      await client.query({ query: fleetQuery, query_params: { store }, format: 'JSONEachRow' })
+    ).json<FleetRow>();
   } catch (error) {
     throw new HubError(hubErrorCodes.clickhouse, 'cannot read fleet_state', { cause: error, canRetry: true });
   }
