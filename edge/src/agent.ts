@@ -81,7 +81,11 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
   });
   const rules = {
     storeId: config.storeId,
-    limits: { maxBytes: config.intake.maxPayloadBytes, futureToleranceMs: config.intake.futureToleranceMs },
+    limits: {
+      maxBytes: config.intake.maxPayloadBytes,
+      futureToleranceMs: config.intake.futureToleranceMs,
+      maxAgeMs: config.intake.maxAgeMs,
+    },
     catalog: config.intake.catalogFile === null ? null : readCatalog(config.intake.catalogFile),
   };
   const intakeLog = log.child({ component: 'intake' });

@@ -1,4 +1,4 @@
-import { loadConfig } from '@tillgate/shared';
+import { eventAgeLimits, loadConfig } from '@tillgate/shared';
 import { z } from 'zod';
 
 // The agent's one config schema (STYLE.md "Config"). Every default lives in `defaults` below, with
@@ -24,6 +24,9 @@ export const defaults = {
     maxBatch: 1_000, // messages per group commit
     maxPayloadBytes: 64 * 1024, // bytes; a 500-line basket is ~40 KiB
     futureToleranceMs: 5 * 60_000, // ms a terminal clock may run ahead of the store PC
+    // ms occurred_at may lie before the store PC's clock (a terminal that buffered offline); older is
+    // rejected naming occurred_at. At most eventAgeLimits.maxMs (31 days), the hub's own bound.
+    maxAgeMs: eventAgeLimits.defaultMs,
   },
   dedupe: {
     // Days an event identity (event_id, terminal_seq, content hash) is remembered after receipt.
@@ -93,95 +96,108 @@ const mqtt = z.discriminatedUnion('mode', [
   }),
 ]);
 
-export const edgeConfigSchema = z.strictObject({
-  storeId: identifier,
-  dataDir: z.string().min(1).default(defaults.dataDir),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default(defaults.logLevel),
-  mqtt,
-  intake: z
-    .strictObject({
-      lingerMs: ms.max(100).default(defaults.intake.lingerMs),
-      maxBatch: z.number().int().min(1).max(10_000).default(defaults.intake.maxBatch),
-      maxPayloadBytes: z.number().int().min(1_024).default(defaults.intake.maxPayloadBytes),
-      futureToleranceMs: ms.default(defaults.intake.futureToleranceMs),
-      /** File with one known SKU per line; when set, events naming another SKU are rejected. */
-      catalogFile: z.string().min(1).nullable().default(null),
-    })
-    .default({ ...defaults.intake, catalogFile: null }),
-  dedupe: z
-    .strictObject({
-      retentionDays: z.number().positive().max(3_650).default(defaults.dedupe.retentionDays),
-      maxBytes: z.number().int().min(1_048_576).default(defaults.dedupe.maxBytes),
-    })
-    .default(defaults.dedupe),
-  disk: z
-    .strictObject({
-      capBytes: z.number().int().min(1_048_576).default(defaults.disk.capBytes),
-      sentRetentionMs: ms.default(defaults.disk.sentRetentionMs),
-      pruneIntervalMs: z.number().int().min(100).default(defaults.disk.pruneIntervalMs),
-    })
-    .default(defaults.disk),
-  kafka: z.strictObject({
-    brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected "host:port"')).min(1),
-    clientId: identifier.default(defaults.kafka.clientId),
-    /** Prepended to every topic name: a hub that hosts several chains, or isolated test runs. */
-    topicPrefix: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{0,64}$/, 'letters, digits, . _ - (up to 64)')
-      .default(''),
-    ssl: z.boolean().default(false),
-    /** Broker "host:port" -> local "host:port" to dial instead (tunnels; the simulators' WAN proxy). */
-    tunnels: z
-      .record(z.string().regex(/^[^\s:]+:\d{1,5}$/), z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected "host:port"'))
-      .default({}),
-    sasl: z
+export const edgeConfigSchema = z
+  .strictObject({
+    storeId: identifier,
+    dataDir: z.string().min(1).default(defaults.dataDir),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default(defaults.logLevel),
+    mqtt,
+    intake: z
       .strictObject({
-        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-        username: z.string().min(1),
-        password: z.string().min(1),
+        lingerMs: ms.max(100).default(defaults.intake.lingerMs),
+        maxBatch: z.number().int().min(1).max(10_000).default(defaults.intake.maxBatch),
+        maxPayloadBytes: z.number().int().min(1_024).default(defaults.intake.maxPayloadBytes),
+        futureToleranceMs: ms.default(defaults.intake.futureToleranceMs),
+        maxAgeMs: ms
+          .min(60_000)
+          .max(eventAgeLimits.maxMs, `at most ${eventAgeLimits.maxMs} ms (31 days): the hub rejects older events`)
+          .default(defaults.intake.maxAgeMs),
+        /** File with one known SKU per line; when set, events naming another SKU are rejected. */
+        catalogFile: z.string().min(1).nullable().default(null),
       })
-      .optional(),
-    batchSize: z.number().int().min(1).max(10_000).default(defaults.kafka.batchSize),
-    idleMs: z.number().int().min(1).default(defaults.kafka.idleMs),
-    backoffInitialMs: z.number().int().min(1).default(defaults.kafka.backoffInitialMs),
-    backoffMaxMs: z.number().int().min(1).default(defaults.kafka.backoffMaxMs),
-    connectionTimeoutMs: z.number().int().min(100).default(defaults.kafka.connectionTimeoutMs),
-    requestTimeoutMs: z.number().int().min(1_000).default(defaults.kafka.requestTimeoutMs),
-  }),
-  heartbeat: z
-    .strictObject({ intervalMs: z.number().int().min(100).default(defaults.heartbeat.intervalMs) })
-    .default(defaults.heartbeat),
-  alerts: z
-    .strictObject({
-      /** Overrides the model's alert_threshold (src/alerts/alert-levels.ts). */
-      raiseAbove: z.number().min(0).max(1).optional(),
-      /** Overrides raiseAbove x defaults.alerts.clearFactor. */
-      clearBelow: z.number().min(0).max(1).optional(),
-      coolDownMs: ms.default(defaults.alerts.coolDownMs),
-      /** Days of event time after the earliest scored event before any alert may be raised (0: none). */
-      warmUpDays: z.number().min(0).max(365).default(defaults.alerts.warmUpDays),
-    })
-    .refine(
-      (alerts) =>
-        alerts.clearBelow === undefined || alerts.raiseAbove === undefined || alerts.clearBelow < alerts.raiseAbove,
-      { message: 'clearBelow must be below raiseAbove (that gap is the hysteresis)', path: ['clearBelow'] },
-    )
-    .default({ coolDownMs: defaults.alerts.coolDownMs, warmUpDays: defaults.alerts.warmUpDays }),
-  model: z
-    .strictObject({
-      /** Directory with model.onnx + manifest.json + manifest.sig; the bundled default when absent. */
-      dir: z.string().min(1).optional(),
-      /** PEM files of the keys allowed to sign models; the bundled key when absent. */
-      trustedKeyFiles: z.array(z.string().min(1)).optional(),
-    })
-    .default({}),
-  status: z
-    .strictObject({
-      host: loopback.default(defaults.status.host),
-      port: z.number().int().min(0).max(65_535).default(defaults.status.port),
-    })
-    .default(defaults.status),
-});
+      .default({ ...defaults.intake, catalogFile: null }),
+    dedupe: z
+      .strictObject({
+        retentionDays: z.number().positive().max(3_650).default(defaults.dedupe.retentionDays),
+        maxBytes: z.number().int().min(1_048_576).default(defaults.dedupe.maxBytes),
+      })
+      .default(defaults.dedupe),
+    disk: z
+      .strictObject({
+        capBytes: z.number().int().min(1_048_576).default(defaults.disk.capBytes),
+        sentRetentionMs: ms.default(defaults.disk.sentRetentionMs),
+        pruneIntervalMs: z.number().int().min(100).default(defaults.disk.pruneIntervalMs),
+      })
+      .default(defaults.disk),
+    kafka: z.strictObject({
+      brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected "host:port"')).min(1),
+      clientId: identifier.default(defaults.kafka.clientId),
+      /** Prepended to every topic name: a hub that hosts several chains, or isolated test runs. */
+      topicPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{0,64}$/, 'letters, digits, . _ - (up to 64)')
+        .default(''),
+      ssl: z.boolean().default(false),
+      /** Broker "host:port" -> local "host:port" to dial instead (tunnels; the simulators' WAN proxy). */
+      tunnels: z
+        .record(z.string().regex(/^[^\s:]+:\d{1,5}$/), z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected "host:port"'))
+        .default({}),
+      sasl: z
+        .strictObject({
+          mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+          username: z.string().min(1),
+          password: z.string().min(1),
+        })
+        .optional(),
+      batchSize: z.number().int().min(1).max(10_000).default(defaults.kafka.batchSize),
+      idleMs: z.number().int().min(1).default(defaults.kafka.idleMs),
+      backoffInitialMs: z.number().int().min(1).default(defaults.kafka.backoffInitialMs),
+      backoffMaxMs: z.number().int().min(1).default(defaults.kafka.backoffMaxMs),
+      connectionTimeoutMs: z.number().int().min(100).default(defaults.kafka.connectionTimeoutMs),
+      requestTimeoutMs: z.number().int().min(1_000).default(defaults.kafka.requestTimeoutMs),
+    }),
+    heartbeat: z
+      .strictObject({ intervalMs: z.number().int().min(100).default(defaults.heartbeat.intervalMs) })
+      .default(defaults.heartbeat),
+    alerts: z
+      .strictObject({
+        /** Overrides the model's alert_threshold (src/alerts/alert-levels.ts). */
+        raiseAbove: z.number().min(0).max(1).optional(),
+        /** Overrides raiseAbove x defaults.alerts.clearFactor. */
+        clearBelow: z.number().min(0).max(1).optional(),
+        coolDownMs: ms.default(defaults.alerts.coolDownMs),
+        /** Days of event time after the earliest scored event before any alert may be raised (0: none). */
+        warmUpDays: z.number().min(0).max(365).default(defaults.alerts.warmUpDays),
+      })
+      .refine(
+        (alerts) =>
+          alerts.clearBelow === undefined || alerts.raiseAbove === undefined || alerts.clearBelow < alerts.raiseAbove,
+        { message: 'clearBelow must be below raiseAbove (that gap is the hysteresis)', path: ['clearBelow'] },
+      )
+      .default({ coolDownMs: defaults.alerts.coolDownMs, warmUpDays: defaults.alerts.warmUpDays }),
+    model: z
+      .strictObject({
+        /** Directory with model.onnx + manifest.json + manifest.sig; the bundled default when absent. */
+        dir: z.string().min(1).optional(),
+        /** PEM files of the keys allowed to sign models; the bundled key when absent. */
+        trustedKeyFiles: z.array(z.string().min(1)).optional(),
+      })
+      .default({}),
+    status: z
+      .strictObject({
+        host: loopback.default(defaults.status.host),
+        port: z.number().int().min(0).max(65_535).default(defaults.status.port),
+      })
+      .default(defaults.status),
+  })
+  .refine(
+    // A re-send is either rejected as too old or recognised: the dedupe memory outlives the age bound.
+    (config) => config.dedupe.retentionDays * 86_400_000 >= config.intake.maxAgeMs + config.intake.futureToleranceMs,
+    {
+      message: 'must cover intake.maxAgeMs + intake.futureToleranceMs, or an accepted re-send could be stored twice',
+      path: ['dedupe', 'retentionDays'],
+    },
+  );
 
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 export type EdgeConfigInput = z.input<typeof edgeConfigSchema>;

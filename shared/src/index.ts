@@ -1,6 +1,7 @@
 export { loadConfig } from './config.ts';
 export { type Alert, alert } from './contracts/alert.ts';
 export { SCHEMA_VERSION } from './contracts/envelope.ts';
+export { eventAgeLimits, tooOldReason } from './contracts/event-age.ts';
 export { type Heartbeat, heartbeat } from './contracts/heartbeat.ts';
 export { type ModelManifest, type ModelRelease, modelManifest, modelRelease } from './contracts/model-release.ts';
 export {

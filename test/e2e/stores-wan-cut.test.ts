@@ -115,7 +115,9 @@ describe('3 stores end to end with a WAN cut', () => {
           dataDir,
           logLevel: 'error',
           mqtt: { mode: 'embedded', port: 0, terminals: terminalIds.map((t) => ({ id: t, password: password(t) })) },
-          intake: { catalogFile },
+          // The backfill reaches ~32 days back, past the default age bound (intake.maxAgeMs, 7 days).
+          intake: { catalogFile, maxAgeMs: 40 * DAY },
+          dedupe: { retentionDays: 41 },
           kafka: {
             brokers: [broker],
             topicPrefix,

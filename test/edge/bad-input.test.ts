@@ -11,6 +11,7 @@ import { saleEvent, shelfCountEvent } from './pos-events.ts';
 // topic with the field and reason, recorded as a reject, and changes nothing else.
 
 type Json = Record<string, unknown>;
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
 const future = () => new Date(Date.now() + 24 * 3_600_000).toISOString();
 
 describe('edge agent rejects bad input', () => {
@@ -60,6 +61,9 @@ describe('edge agent rejects bad input', () => {
     ['negative terminal_seq', () => JSON.stringify(sale({ terminal_seq: -1 })), 'terminal_seq'],
     ['occurred_at not a timestamp', () => JSON.stringify(sale({ occurred_at: 'yesterday' })), 'occurred_at'],
     ['occurred_at a day in the future', () => JSON.stringify(sale({ occurred_at: future() })), 'occurred_at'],
+    // Regression (issue 15 item 3): no lower bound; both were stored and moved sku_state.
+    ['occurred_at in 1970', () => JSON.stringify(sale({ occurred_at: '1970-01-01T00:00:00.000Z' })), 'occurred_at'],
+    ['occurred_at 8 days ago', () => JSON.stringify(sale({ occurred_at: daysAgo(8) })), 'occurred_at'],
     ['bad currency', () => JSON.stringify(sale({ currency: 'euro' })), 'currency'],
     ['no lines', () => JSON.stringify(sale({ lines: [] })), 'lines'],
     ['negative quantity', () => JSON.stringify(line({ quantity: -2 })), 'lines.0.quantity'],

@@ -22,6 +22,7 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
 const warmUpDays = 28;
+const historyAgeMs = 40 * DAY;
 const scriptStart = () => Math.floor(Date.now() / DAY) * DAY - 36 * DAY;
 
 function script(storeId: string): PosEvent[] {
@@ -53,7 +54,10 @@ describe('the bundled default model alerts out of the box', () => {
 
   beforeAll(async () => {
     bed = await edgeTestBed('bundled');
-    agent = await startAgent(bed.config({ model: {} }));
+    // The script's 35 past days are older than the default age bound (intake.maxAgeMs, 7 days).
+    agent = await startAgent(
+      bed.config({ model: {}, intake: { maxAgeMs: historyAgeMs }, dedupe: { retentionDays: historyAgeMs / DAY + 1 } }),
+    );
     terminal = await connectTerminal(agent.mqttPort ?? 0, 't1');
   });
   afterAll(async () => {

@@ -57,6 +57,26 @@ describe('decodeMessage', () => {
     });
   });
 
+  // Regression (issue 15 item 3): the hub had no lower bound on occurred_at either.
+  it('rejects an event older than the age bound, measured against its received_at', () => {
+    expect(
+      decode(kafkaTopics.salesTransactions, { ...stamped('sale'), occurred_at: '1970-01-01T00:00:00.000Z' }),
+    ).toEqual({
+      ok: false,
+      rejection: {
+        field: 'occurred_at',
+        reason: expect.stringMatching(/days before its received_at.*older than 45 days/),
+      },
+    });
+    // A store forwarding after a long WAN outage is not refused: the bound is on the edge's received_at.
+    const forwardedLate = {
+      ...stamped('sale'),
+      occurred_at: '2020-03-01T10:00:00.000Z',
+      received_at: '2020-03-01T10:00:01.000Z',
+    };
+    expect(decode(kafkaTopics.salesTransactions, forwardedLate).ok).toBe(true);
+  });
+
   it('names an unknown field and says why', () => {
     expect(decode(kafkaTopics.salesTransactions, { ...stamped('sale'), coupon: 'X' })).toEqual({
       ok: false,

@@ -2,6 +2,7 @@ import {
   type Alert,
   alert,
   contractReasonOf,
+  eventAgeLimits,
   type Heartbeat,
   heartbeat,
   issuePath,
@@ -9,6 +10,7 @@ import {
   kafkaTopics,
   type StoreEvent,
   storeEvent,
+  tooOldReason,
   topicForEventType,
 } from '@tillgate/shared';
 import type { z } from 'zod';
@@ -90,6 +92,8 @@ export function validateMessage(topic: KafkaTopic, value: Buffer | null): Valida
   if (topicForEventType[event.type] !== topic) {
     return reject('type', `a ${event.type} event belongs on ${topicForEventType[event.type]}, not on ${topic}`);
   }
+  const stale = staleReason(event);
+  if (stale !== null) return reject('occurred_at', stale);
   return {
     ok: true,
     message: { kind: 'event', value: event },
@@ -98,6 +102,21 @@ export function validateMessage(topic: KafkaTopic, value: Buffer | null): Valida
     storeId: event.store_id,
     occurredAt: event.occurred_at,
   };
+}
+
+/**
+ * The edge's lower bound on occurred_at again (an edge that predates it, or a record written to
+ * Kafka by other means), measured against the edge's received_at, not the hub clock, so a store
+ * that forwards its backlog after days of WAN outage is not refused.
+ */
+function staleReason(event: StoreEvent): string | null {
+  const late = tooOldReason(
+    event.occurred_at,
+    new Date(event.received_at),
+    eventAgeLimits.maxMs,
+    `its received_at ${event.received_at}`,
+  );
+  return late === null ? null : `${late}; check the terminal clock`;
 }
 
 /** validateMessage, then the message's raw-table rows. */

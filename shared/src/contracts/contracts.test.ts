@@ -58,6 +58,9 @@ describe('invalid payloads are rejected with the field named', () => {
     ['fractional terminal_seq', { ...sale, terminal_seq: 1.5 }, 'terminal_seq', /whole number/],
     ['occurred_at not a timestamp', { ...sale, occurred_at: 'yesterday' }, 'occurred_at', /ISO 8601/],
     ['occurred_at without offset', { ...sale, occurred_at: '2026-11-25T17:42:10' }, 'occurred_at', /ISO 8601/],
+    // Regression (issue 15 item 3): there was no lower bound; both were accepted.
+    ['dated 1970', { ...sale, occurred_at: '1970-01-01T00:00:00.000Z' }, 'occurred_at', /days before the store clock/],
+    ['a year old', { ...sale, occurred_at: '2025-11-25T17:42:10.000Z' }, 'occurred_at', /older than 7\.0 days/],
     ['clock far in the future', { ...sale, occurred_at: '2026-11-25T18:00:00.000Z' }, 'occurred_at', /ahead/],
     ['no lines', { ...sale, lines: [] }, 'lines', /at least one line/],
     ['negative quantity', line({ quantity: -2 }), 'lines.0.quantity', /greater than 0/],

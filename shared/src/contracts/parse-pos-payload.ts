@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ContractViolation } from '../errors.ts';
 import { issuePath } from '../zod-issue-path.ts';
+import { eventAgeLimits, tooOldReason } from './event-age.ts';
 import { posEvent, type StoreEvent } from './pos-event.ts';
 
 export interface PosPayloadLimits {
@@ -8,11 +9,14 @@ export interface PosPayloadLimits {
   maxBytes: number;
   /** How far a terminal clock may run ahead of the edge clock before the event is refused, in ms. */
   futureToleranceMs: number;
+  /** How far before the edge clock occurred_at may lie, in ms (at most eventAgeLimits.maxMs, the hub's bound). */
+  maxAgeMs: number;
 }
 
 export const defaultPosPayloadLimits: PosPayloadLimits = {
   maxBytes: 64 * 1024,
   futureToleranceMs: 5 * 60_000,
+  maxAgeMs: eventAgeLimits.defaultMs,
 };
 
 export type PosPayloadResult = { ok: true; event: StoreEvent } | { ok: false; violation: ContractViolation };
@@ -59,6 +63,8 @@ export function parsePosPayload(
       `${parsed.data.occurred_at} is more than ${limits.futureToleranceMs / 1000}s ahead of the store clock; check the terminal clock`,
     );
   }
+  const tooOld = tooOldReason(parsed.data.occurred_at, receivedAt, limits.maxAgeMs, 'the store clock');
+  if (tooOld !== null) return reject('occurred_at', `${tooOld}; check the terminal clock`);
   return { ok: true, event: { ...parsed.data, received_at: receivedAt.toISOString() } as StoreEvent };
 }
 
