@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { createLogger, InvalidConfigError, TillgateError } from '@tillgate/shared';
 import { createKafkaClient } from '@tillgate/shared/kafka';
 import { userCommand, userUsage } from './auth/user-command.ts';
-import { createClickHouse } from './clickhouse.ts';
+import { defaultBiRefresh, refreshBi } from './bi/bi-refresh.ts';
+import { importDimensions } from './bi/dimension-import.ts';
+import { type ClickHouseClient, createClickHouse } from './clickhouse.ts';
 import { renderClusterSchema } from './cluster-ddl.ts';
 import { type HubConfig, loadHubConfig } from './config.ts';
 import { HubError, hubErrorCodes } from './errors.ts';
@@ -19,6 +21,11 @@ const usage = `tillgate-hub <command> [--config hub.json]
   run                             consumers + API in one process (the local stack)
   lag                             print consumer lag per group as JSON
   cluster-ddl [--cluster NAME]    print sql/ rewritten for a ClickHouse cluster (default name: tillgate)
+  import-dimensions [--stores F] [--catalog F] [--holidays F] [--access F]
+                                  replace the store registry / catalog / holidays / Power BI grants
+                                  (JSON Lines, shared/json-schema/*-record.v1), then rebuild dimensions
+  bi-refresh [--inventory-days N] [--forecast-days N] [--now ISO]
+                                  rebuild what Power BI's star schema cannot keep by views (bi_prep)
 ${userUsage}
 Config: the file, then TILLGATE_HUB__<KEY>__<NESTED_KEY>=value overrides.`;
 
@@ -32,6 +39,13 @@ async function main(argv: string[]): Promise<void> {
       role: { type: 'string' },
       store: { type: 'string' },
       'password-stdin': { type: 'boolean' },
+      stores: { type: 'string' },
+      catalog: { type: 'string' },
+      holidays: { type: 'string' },
+      access: { type: 'string' },
+      'inventory-days': { type: 'string' },
+      'forecast-days': { type: 'string' },
+      now: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -50,6 +64,20 @@ async function main(argv: string[]): Promise<void> {
       return runMigrate(config);
     case 'lag':
       return printLag(config);
+    case 'import-dimensions':
+      return withClickHouse(config, async (client) => {
+        const imported = await importDimensions(client, values);
+        const refreshed = await refreshBi(client, { ...defaultBiRefresh, now: new Date() });
+        return { imported, dimensions: refreshed.dimensions };
+      });
+    case 'bi-refresh':
+      return withClickHouse(config, (client) =>
+        refreshBi(client, {
+          now: values.now === undefined ? new Date() : isoDate('now', values.now),
+          inventoryDays: wholeNumber('inventory-days', values['inventory-days'], defaultBiRefresh.inventoryDays),
+          forecastDays: wholeNumber('forecast-days', values['forecast-days'], defaultBiRefresh.forecastDays),
+        }),
+      );
     case 'ingest':
       return runUntilSignal(config, ingestParts(target));
     case 'serve':
@@ -71,6 +99,36 @@ function ingestParts(target: string | undefined): HubParts {
   if (target === 'clickhouse') return { clickhouse: true, lake: false, api: false };
   if (target === 'lake') return { clickhouse: false, lake: true, api: false };
   throw new HubError(hubErrorCodes.usage, `ingest takes clickhouse, lake or all, not "${target}"`);
+}
+
+function wholeNumber(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 366) {
+    throw new HubError(hubErrorCodes.usage, `--${name} takes a whole number of days from 1 to 366, not "${value}"`);
+  }
+  return number;
+}
+
+function isoDate(name: string, value: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new HubError(
+      hubErrorCodes.usage,
+      `--${name} takes an ISO 8601 time such as 2026-03-03T12:00:00Z, not "${value}"`,
+    );
+  }
+  return date;
+}
+
+/** Runs one ClickHouse job and prints its result as JSON. */
+async function withClickHouse(config: HubConfig, job: (client: ClickHouseClient) => Promise<unknown>): Promise<void> {
+  const client = createClickHouse(config.clickhouse);
+  try {
+    process.stdout.write(`${JSON.stringify(await job(client))}\n`);
+  } finally {
+    await client.close();
+  }
 }
 
 async function runMigrate(config: HubConfig): Promise<void> {

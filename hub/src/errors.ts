@@ -8,6 +8,8 @@ export const hubErrorCodes = {
   clickhouse: 'TG_HUB_CLICKHOUSE',
   /** Writing a Parquet file or uploading it to S3 failed. */
   lake: 'TG_HUB_LAKE',
+  /** A dimension import file is unreadable, malformed, or has a duplicate or colliding key. */
+  dimensionImport: 'TG_HUB_DIMENSION_IMPORT',
   /** The CLI was called with an unknown command or argument. */
   usage: 'TG_HUB_USAGE',
   /** The users file or the session key is unreadable or invalid (the API cannot log anybody in). */

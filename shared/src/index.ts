@@ -1,5 +1,15 @@
 export { loadConfig } from './config.ts';
 export { type Alert, alert } from './contracts/alert.ts';
+export {
+  type BiAccessRecord,
+  biAccessRecord,
+  type HolidayRecord,
+  holidayRecord,
+  type ProductRecord,
+  productRecord,
+  type StoreRecord,
+  storeRecord,
+} from './contracts/dimension-records.ts';
 export { SCHEMA_VERSION } from './contracts/envelope.ts';
 export { eventAgeLimits, tooOldReason } from './contracts/event-age.ts';
 export { type Heartbeat, heartbeat } from './contracts/heartbeat.ts';

@@ -528,3 +528,278 @@ ORDER BY (store_id, sku, target_date, model_name, model_version, forecast_date);
 
 CREATE TABLE IF NOT EXISTS ml_forecast_results ON CLUSTER tillgate AS ml_forecast_results_local
 ENGINE = Distributed(tillgate, currentDatabase(), ml_forecast_results_local, cityHash64(store_id));
+
+CREATE TABLE IF NOT EXISTS store_registry_local ON CLUSTER tillgate
+(
+    store_id String,
+    store_name String,
+    region String,
+    format String,
+    size_sqm Int32,
+    time_zone String,
+    opens_at String,
+    closes_at String,
+    daily_sales_target Float64,
+    imported_at DateTime('UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/store_registry_local', '{replica}')
+ORDER BY store_id;
+
+CREATE TABLE IF NOT EXISTS store_registry ON CLUSTER tillgate AS store_registry_local
+ENGINE = Distributed(tillgate, currentDatabase(), store_registry_local, cityHash64(store_id));
+
+CREATE TABLE IF NOT EXISTS product_catalog_local ON CLUSTER tillgate
+(
+    sku String,
+    product_name String,
+    category String,
+    department String,
+    price Float64,
+    supplier_id String,
+    lead_time_days Int32,
+    pack_size Int32,
+    imported_at DateTime('UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/product_catalog_local', '{replica}')
+ORDER BY sku;
+
+CREATE TABLE IF NOT EXISTS product_catalog ON CLUSTER tillgate AS product_catalog_local
+ENGINE = Distributed(tillgate, currentDatabase(), product_catalog_local, rand());
+
+CREATE TABLE IF NOT EXISTS calendar_holidays_local ON CLUSTER tillgate
+(
+    date Date,
+    holiday_name String
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/calendar_holidays_local', '{replica}')
+ORDER BY date;
+
+CREATE TABLE IF NOT EXISTS calendar_holidays ON CLUSTER tillgate AS calendar_holidays_local
+ENGINE = Distributed(tillgate, currentDatabase(), calendar_holidays_local, rand());
+
+CREATE TABLE IF NOT EXISTS dim_store_local ON CLUSTER tillgate
+(
+    store_key Int64,
+    store_id String,
+    store_name String,
+    region String,
+    format String,
+    size_sqm Int32,
+    time_zone String,
+    opens_at String,
+    closes_at String,
+    opening_hours String,
+    daily_sales_target Float64,
+    is_known Int8
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/dim_store_local', '{replica}')
+ORDER BY store_key;
+
+CREATE TABLE IF NOT EXISTS dim_store ON CLUSTER tillgate AS dim_store_local
+ENGINE = Distributed(tillgate, currentDatabase(), dim_store_local, cityHash64(store_id));
+
+CREATE TABLE IF NOT EXISTS dim_product_local ON CLUSTER tillgate
+(
+    product_key Int64,
+    sku String,
+    product_name String,
+    category String,
+    department String,
+    price Float64,
+    price_band String,
+    supplier_id String,
+    lead_time_days Int32,
+    pack_size Int32,
+    abc_class String,
+    is_known Int8
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/dim_product_local', '{replica}')
+ORDER BY product_key;
+
+CREATE TABLE IF NOT EXISTS dim_product ON CLUSTER tillgate AS dim_product_local
+ENGINE = Distributed(tillgate, currentDatabase(), dim_product_local, rand());
+
+CREATE VIEW IF NOT EXISTS dim_date ON CLUSTER tillgate AS
+WITH (SELECT CAST(groupArray((date, holiday_name)), 'Map(Date, String)') FROM calendar_holidays) AS holidays
+SELECT
+    toInt32(toYYYYMMDD(d)) AS date_key,
+    d AS date,
+    toInt32(toYear(d)) AS year,
+    toInt32(toMonth(d)) AS month,
+    formatDateTime(d, '%Y-%m') AS year_month,
+    toInt32(toISOYear(d)) AS iso_year,
+    toInt32(toISOWeek(d)) AS iso_week,
+    toMonday(d) AS week_start,
+    toInt32(toDayOfWeek(d)) AS weekday_number,
+    dateName('weekday', d) AS weekday_name,
+    toInt8(toDayOfWeek(d) >= 6) AS is_weekend,
+    toInt32(if(toMonth(d) >= 2, toYear(d), toYear(d) - 1)) AS fiscal_year,
+    toInt32(if(toMonth(d) >= 2, toMonth(d) - 1, 12)) AS fiscal_period,
+    toInt8(mapContains(holidays, d)) AS is_holiday,
+    holidays[d] AS holiday_name
+FROM (SELECT toDate('2020-01-01') + toIntervalDay(number) AS d FROM numbers(7671));
+
+CREATE TABLE IF NOT EXISTS fact_sales_local ON CLUSTER tillgate
+(
+    date_key Int32,
+    store_key Int64,
+    product_key Int64,
+    store_id String,
+    sku String,
+    event_id String,
+    line_no Int32,
+    line_type String,
+    sold_at DateTime('UTC'),
+    hour_of_day Int32,
+    currency String,
+    customer_ref String,
+    promo Int8,
+    unit_price Float64,
+    quantity Int64,
+    units_sold Int64,
+    units_returned Int64,
+    gross_amount Float64,
+    returned_amount Float64,
+    net_amount Float64,
+    basket_count Int64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/fact_sales_local', '{replica}')
+PARTITION BY intDiv(date_key, 100)
+ORDER BY (store_key, date_key, product_key);
+
+CREATE TABLE IF NOT EXISTS fact_sales ON CLUSTER tillgate AS fact_sales_local
+ENGINE = Distributed(tillgate, currentDatabase(), fact_sales_local, cityHash64(store_id));
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fact_sales_sales_mv ON CLUSTER tillgate TO fact_sales_local AS
+SELECT toInt32(toYYYYMMDD(occurred_at)) AS date_key,
+       toInt64(bitAnd(cityHash64(store_id), 9223372036854775807)) AS store_key,
+       toInt64(bitAnd(cityHash64(sku), 9223372036854775807)) AS product_key,
+       toString(store_id) AS store_id, sku, event_id, toInt32(line_no) AS line_no, 'sale' AS line_type,
+       toDateTime(occurred_at, 'UTC') AS sold_at, toInt32(toHour(occurred_at)) AS hour_of_day,
+       toString(currency) AS currency, customer_ref, toInt8(promo) AS promo,
+       toFloat64(unit_price) AS unit_price, toInt64(quantity) AS quantity, toInt64(quantity) AS units_sold,
+       toInt64(0) AS units_returned, round(toFloat64(quantity * unit_price), 2) AS gross_amount,
+       toFloat64(0) AS returned_amount, round(toFloat64(quantity * unit_price), 2) AS net_amount,
+       toInt64(line_no = 0) AS basket_count
+FROM sales_lines_local;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fact_sales_returns_mv ON CLUSTER tillgate TO fact_sales_local AS
+SELECT toInt32(toYYYYMMDD(occurred_at)) AS date_key,
+       toInt64(bitAnd(cityHash64(store_id), 9223372036854775807)) AS store_key,
+       toInt64(bitAnd(cityHash64(sku), 9223372036854775807)) AS product_key,
+       toString(store_id) AS store_id, sku, event_id, toInt32(line_no) AS line_no, 'return' AS line_type,
+       toDateTime(occurred_at, 'UTC') AS sold_at, toInt32(toHour(occurred_at)) AS hour_of_day,
+       toString(currency) AS currency, '' AS customer_ref, toInt8(0) AS promo,
+       toFloat64(unit_price) AS unit_price, -returned_units AS quantity, toInt64(0) AS units_sold,
+       returned_units AS units_returned, toFloat64(0) AS gross_amount, amount AS returned_amount,
+       -amount AS net_amount, toInt64(0) AS basket_count
+FROM
+(
+    SELECT *, toInt64(quantity) AS returned_units, round(toFloat64(quantity * unit_price), 2) AS amount
+    FROM return_lines_local
+);
+
+CREATE TABLE IF NOT EXISTS fact_inventory_local ON CLUSTER tillgate
+(
+    date_key Int32,
+    store_key Int64,
+    product_key Int64,
+    store_id String,
+    sku String,
+    opening_units Int64,
+    on_hand_units Int64,
+    units_received Int64,
+    units_sold Int64,
+    units_returned Int64,
+    shrink_units Int64,
+    adjustment_units Int64,
+    counted Int8,
+    stockout_minutes Int32,
+    stock_value Float64,
+    days_since_last_sale Int32,
+    reorder_point Float64,
+    recommended_order_units Int64,
+    refreshed_at DateTime('UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/fact_inventory_local', '{replica}')
+PARTITION BY date_key
+ORDER BY (store_key, product_key);
+
+CREATE TABLE IF NOT EXISTS fact_inventory ON CLUSTER tillgate AS fact_inventory_local
+ENGINE = Distributed(tillgate, currentDatabase(), fact_inventory_local, cityHash64(store_id));
+
+CREATE TABLE IF NOT EXISTS fact_ml_predictions_local ON CLUSTER tillgate
+(
+    date_key Int32,
+    forecast_date_key Int32,
+    store_key Int64,
+    product_key Int64,
+    store_id String,
+    sku String,
+    model_name String,
+    model_version String,
+    horizon_days Int32,
+    predicted_units Float64,
+    predicted_low Float64,
+    predicted_high Float64,
+    has_actual Int8,
+    actual_units Float64,
+    error_units Float64,
+    abs_error_units Float64,
+    squared_error_units Float64,
+    refreshed_at DateTime('UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/fact_ml_predictions_local', '{replica}')
+PARTITION BY forecast_date_key
+ORDER BY (store_key, date_key, product_key);
+
+CREATE TABLE IF NOT EXISTS fact_ml_predictions ON CLUSTER tillgate AS fact_ml_predictions_local
+ENGINE = Distributed(tillgate, currentDatabase(), fact_ml_predictions_local, cityHash64(store_id));
+
+CREATE TABLE IF NOT EXISTS fact_alerts_local ON CLUSTER tillgate
+(
+    date_key Int32,
+    store_key Int64,
+    product_key Int64,
+    store_id String,
+    sku String,
+    alert_id String,
+    state String,
+    is_raised Int8,
+    risk Float64,
+    threshold Float64,
+    on_hand_units Int64,
+    model_name String,
+    model_version String,
+    alerted_at DateTime('UTC'),
+    alert_count Int64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/fact_alerts_local', '{replica}')
+PARTITION BY intDiv(date_key, 100)
+ORDER BY (store_key, date_key, alerted_at);
+
+CREATE TABLE IF NOT EXISTS fact_alerts ON CLUSTER tillgate AS fact_alerts_local
+ENGINE = Distributed(tillgate, currentDatabase(), fact_alerts_local, cityHash64(store_id));
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS fact_alerts_mv ON CLUSTER tillgate TO fact_alerts_local AS
+SELECT toInt32(toYYYYMMDD(at)) AS date_key,
+       toInt64(bitAnd(cityHash64(store_id), 9223372036854775807)) AS store_key,
+       toInt64(bitAnd(cityHash64(sku), 9223372036854775807)) AS product_key,
+       toString(store_id) AS store_id, sku, alert_id, toString(state) AS state, toInt8(state = 'raised') AS is_raised,
+       round(toFloat64(risk), 6) AS risk, round(toFloat64(threshold), 6) AS threshold, on_hand AS on_hand_units,
+       toString(model_name) AS model_name, toString(model_version) AS model_version,
+       toDateTime(at, 'UTC') AS alerted_at, toInt64(1) AS alert_count
+FROM alerts_local;
+
+CREATE TABLE IF NOT EXISTS bi_user_access_local ON CLUSTER tillgate
+(
+    upn String,
+    access_level String,
+    store_id String,
+    region String
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/bi_user_access_local', '{replica}')
+ORDER BY upn;
+
+CREATE TABLE IF NOT EXISTS bi_user_access ON CLUSTER tillgate AS bi_user_access_local
+ENGINE = Distributed(tillgate, currentDatabase(), bi_user_access_local, cityHash64(store_id));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alert } from './alert.ts';
+import { biAccessRecord, holidayRecord, productRecord, storeRecord } from './dimension-records.ts';
 import { heartbeat } from './heartbeat.ts';
 import { modelChannel } from './model-channel.ts';
 import { modelRelease } from './model-release.ts';
@@ -40,6 +41,22 @@ export function contractJsonSchemas(): Record<string, unknown> {
         'models/<name>/channels/<stable|canary>.json in the model registry: the version a channel points at.',
       ),
       ...asJson(modelChannel),
+    },
+    'store-record.v1.schema.json': {
+      ...header('tillgate store registry record v1', "One line of the hub's `import-dimensions --stores` file."),
+      ...asJson(storeRecord),
+    },
+    'product-record.v1.schema.json': {
+      ...header('tillgate product catalog record v1', "One line of the hub's `import-dimensions --catalog` file."),
+      ...asJson(productRecord),
+    },
+    'holiday-record.v1.schema.json': {
+      ...header('tillgate holiday record v1', "One line of the hub's `import-dimensions --holidays` file."),
+      ...asJson(holidayRecord),
+    },
+    'bi-access-record.v1.schema.json': {
+      ...header('tillgate Power BI access record v1', "One line of the hub's `import-dimensions --access` file."),
+      ...asJson(biAccessRecord),
     },
   };
 }
