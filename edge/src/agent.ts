@@ -9,6 +9,7 @@ import type { EdgeConfig } from './config.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
 import { startHeartbeats } from './forwarder/heartbeat.ts';
 import { KafkaLink } from './forwarder/kafka-link.ts';
+import { DiskBudget } from './intake/disk-budget.ts';
 import { startEmbeddedBroker } from './intake/embedded-broker.ts';
 import { startExternalBroker } from './intake/external-broker.ts';
 import { GroupCommit } from './intake/group-commit.ts';
@@ -44,7 +45,11 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
   const root = options.logger ?? createLogger({ name: 'tillgate-edge', level: config.logLevel });
   const log = root.child({ store: config.storeId });
   const startedAt = new Date().toISOString();
-  const store = openSqliteStore(join(config.dataDir, 'edge.db'));
+  const budget = new DiskBudget(config.disk.capBytes);
+  const store = openSqliteStore(join(config.dataDir, 'edge.db'), {
+    maxRejects: config.disk.maxRejects,
+    walBytes: budget.walBytes,
+  });
   const ownScorer = options.scorer === undefined ? await loadScorer(config) : null;
   const scorer = options.scorer ?? (ownScorer as StockoutScorer);
   store.recordInstalledModel(
@@ -74,7 +79,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
   const commit = new GroupCommit(store, {
     lingerMs: config.intake.lingerMs,
     maxBatch: config.intake.maxBatch,
-    capBytes: config.disk.capBytes,
+    budget,
     // At the cap, forwarded rows go first (oldest first), whatever their retention.
     makeRoom: () => store.pruneSent(new Date(), 10_000),
     onCommitted: (result) => alerts.enqueue(result.touched),
@@ -123,7 +128,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       intake: { ...broker.intake.counters, terminal_faults: { ...broker.intake.terminalFaults } },
       dedupe: dedupeStatus(),
       terminals: latestEpochs(store.terminalEpochs()),
-      disk: { used_bytes: store.usedBytes(), cap_bytes: config.disk.capBytes },
+      disk: diskStatus(),
       memory: { rss_bytes: process.memoryUsage.rss(), heap_used_bytes: process.memoryUsage().heapUsed },
       alerts_open: store.openAlerts(),
       recent_alerts: store.recentAlerts(recentCount),
@@ -154,12 +159,26 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     },
     log.child({ component: 'heartbeat' }),
   );
+  const diskStatus = (): AgentStatus['disk'] => {
+    const usage = store.diskUsage();
+    const dropped = store.dropped();
+    return {
+      used_bytes: DiskBudget.used(usage),
+      cap_bytes: config.disk.capBytes,
+      db_bytes: usage.dbBytes,
+      wal_bytes: usage.walBytes,
+      live_bytes: usage.liveBytes,
+      rejects_dropped: dropped.rejects,
+      alerts_dropped: dropped.alerts,
+    };
+  };
   let identitiesEvicted = 0;
+  let identityBytes: number | null = null;
   const dedupeStatus = (): AgentStatus['dedupe'] => {
     const identities = store.identities();
     return {
       identities: identities.count,
-      bytes: identities.bytes,
+      bytes: identityBytes,
       max_bytes: config.dedupe.maxBytes,
       retention_days: config.dedupe.retentionDays,
       oldest_received_at: identities.oldestReceivedAt,
@@ -170,8 +189,11 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     const pruned = store.pruneSent(new Date(Date.now() - config.disk.sentRetentionMs), 10_000);
     if (pruned > 0) log.debug({ pruned }, 'pruned forwarded rows past retention');
     const identityCutoff = new Date(Date.now() - config.dedupe.retentionDays * 86_400_000);
-    const { expired, evicted } = store.pruneIdentities(identityCutoff, config.dedupe.maxBytes, 100_000);
+    const { expired, evicted, bytes } = store.pruneIdentities(identityCutoff, config.dedupe.maxBytes, 100_000);
     identitiesEvicted += evicted;
+    identityBytes = bytes;
+    const alertsPruned = store.pruneAlerts(config.disk.maxAlerts);
+    if (alertsPruned > 0) log.info({ alertsPruned, maxAlerts: config.disk.maxAlerts }, 'pruned the oldest alerts');
     if (evicted > 0) {
       log.warn(
         { evicted, maxBytes: config.dedupe.maxBytes },

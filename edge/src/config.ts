@@ -34,12 +34,19 @@ export const defaults = {
     // intake.futureToleranceMs, past which a re-send is rejected as too old anyway, so with the
     // defaults every re-send the agent accepts is recognised.
     retentionDays: 14,
-    // Bytes the identity table may take (SQLite pages, measured). ~200 B per identity: 256 MiB holds
+    // Bytes the identities may fill in their SQLite pages (measured). ~200 B per identity: 256 MiB holds
     // ~1.3 M, 14 days at ~95,000 events a day. Past it the oldest are forgotten early (counted).
     maxBytes: 256 * 1024 ** 2,
   },
   disk: {
-    capBytes: 2 * 1024 ** 3, // bytes of live SQLite pages; above it new POS messages are refused
+    // bytes SQLite may take on disk (main file + WAL + shm, edge/src/intake/disk-budget.ts); a message
+    // whose worst case does not fit is not written (events refused, rejects answered but not kept)
+    capBytes: 2 * 1024 ** 3,
+    // rows of the rejects table (a ring: the oldest go, counted as dropped); each holds at most 4 KiB
+    // of payload, and the config keeps them to a quarter of capBytes so a reject loop cannot crowd out sales
+    maxRejects: 10_000,
+    // rows of the alerts table (oldest go first, counted; an open SKU's latest alert stays)
+    maxAlerts: 50_000,
     sentRetentionMs: 72 * 3_600_000, // ms forwarded rows stay for replay before pruning
     pruneIntervalMs: 60_000, // ms between pruning passes
   },
@@ -68,6 +75,9 @@ export const defaults = {
   },
   status: { host: '127.0.0.1', port: 18710 },
 } as const;
+
+/** Worst-case bytes of one rejects row: 4 KiB of kept payload plus field, reason and ids. */
+const rejectRowBytes = 4_608;
 
 const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'letters, digits, _ . : - (1-64)');
 const loopback = z.enum(['127.0.0.1', '::1', 'localhost'], { error: 'must be a loopback address' });
@@ -125,8 +135,14 @@ export const edgeConfigSchema = z
     disk: z
       .strictObject({
         capBytes: z.number().int().min(1_048_576).default(defaults.disk.capBytes),
+        maxRejects: z.number().int().min(10).default(defaults.disk.maxRejects),
+        maxAlerts: z.number().int().min(100).default(defaults.disk.maxAlerts),
         sentRetentionMs: ms.default(defaults.disk.sentRetentionMs),
         pruneIntervalMs: z.number().int().min(100).default(defaults.disk.pruneIntervalMs),
+      })
+      .refine((disk) => disk.maxRejects * rejectRowBytes <= disk.capBytes / 4, {
+        message: `rejects may take at most a quarter of capBytes: at most capBytes / ${4 * rejectRowBytes} rows`,
+        path: ['maxRejects'],
       })
       .default(defaults.disk),
     kafka: z.strictObject({

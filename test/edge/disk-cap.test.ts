@@ -59,7 +59,8 @@ describe('edge agent at its disk cap', () => {
 
     const status = agent.status();
     expect(status.intake.refused).toBeGreaterThan(0);
-    expect(status.disk.used_bytes).toBeGreaterThan(status.disk.cap_bytes);
+    // The cap counts main file + WAL + shm and is never passed (issue 15: it used to be, by a batch).
+    expect(status.disk.used_bytes).toBeLessThanOrEqual(status.disk.cap_bytes);
     const db = new Database(join(bed.dataDir, 'edge.db'), { readonly: true });
     const stored = new Set(db.prepare("SELECT event_id FROM outbox WHERE topic = 'sales-transactions'").pluck().all());
     db.close();

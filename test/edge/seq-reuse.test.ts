@@ -28,10 +28,9 @@ describe('edge agent: terminal numbering faults and the dedupe memory', () => {
       },
     });
     // Forwarded rows are pruned at once, as under disk pressure.
-    agent = await startAgent(
-      bed.config({ disk: { capBytes: 64 * 1024 ** 2, sentRetentionMs: 0, pruneIntervalMs: 100 } }),
-      { logger: createLogger({ name: 'seq-reuse-test', level: 'warn' }, logs) },
-    );
+    agent = await startAgent(bed.config({ disk: { sentRetentionMs: 0, pruneIntervalMs: 100 } }), {
+      logger: createLogger({ name: 'seq-reuse-test', level: 'warn' }, logs),
+    });
     terminal = await connectTerminal(agent.mqttPort ?? 0, 't1');
     terminal.on('message', (_topic, payload) => replies.push(JSON.parse(payload.toString('utf8'))));
     await terminal.subscribeAsync(`tillgate/${bed.storeId}/pos/t1/replies`, { qos: 1 });

@@ -1,5 +1,6 @@
 import { EdgeError, edgeErrorCodes } from '../errors.ts';
 import type { CommitResult, EdgeStore, IntakeItem, IntakeOutcome, TerminalFault } from '../store/edge-store.ts';
+import type { DiskBudget } from './disk-budget.ts';
 
 /** What became of one submitted message, once durable. */
 export interface IntakeVerdict {
@@ -10,7 +11,7 @@ export interface IntakeVerdict {
 export interface GroupCommitOptions {
   lingerMs: number;
   maxBatch: number;
-  capBytes: number;
+  budget: DiskBudget;
   /** Frees space by pruning forwarded rows before the cap refuses anything; returns rows freed. */
   makeRoom: () => number;
   /** Runs after each durable commit, after every waiting message has been acknowledged. */
@@ -29,10 +30,11 @@ interface Pending {
  * released. Callers send the MQTT PUBACK when their promise resolves, so an ack always follows a
  * durable write.
  *
- * Disk cap policy: when live pages exceed `capBytes`, forwarded rows are pruned first; if that frees
- * nothing, new events are refused with TG_EDGE_DISK_FULL (the terminal gets no PUBACK and keeps the
- * message). Rejects are still recorded — they are small and tell IT what is happening. Nothing
- * already acknowledged is ever dropped to make room.
+ * Disk cap policy (intake/disk-budget.ts): a batch is committed only as far as its worst case fits
+ * under the cap (main file + WAL + shm). When it does not all fit, forwarded rows are pruned and the
+ * WAL checkpointed first; what still does not fit is not written: events are refused with
+ * TG_EDGE_DISK_FULL (the terminal gets no PUBACK and keeps the message), rejects are answered and
+ * acknowledged but not recorded (counted as dropped). Nothing already acknowledged is ever dropped.
  */
 export class GroupCommit {
   readonly #store: EdgeStore;
@@ -58,23 +60,22 @@ export class GroupCommit {
   flush(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
-    const batch = this.#queue;
+    let rest = this.#queue;
     this.#queue = [];
-    if (batch.length === 0) return;
-    const { accepted, refused } = this.#applyDiskCap(batch);
-    let result: CommitResult;
-    try {
-      result = this.#store.commitIntake(accepted.map((pending) => pending.item));
-    } catch (error) {
-      // Nothing of this batch is durable, so nothing is acknowledged; terminals re-send.
-      for (const pending of batch) pending.reject(error as Error);
-      return;
+    // Usually one commit; more only when a batch's WAL frames would not fit the WAL allowance at once.
+    while (rest.length > 0) {
+      const fit = this.#fitting(rest);
+      if (fit === 0) {
+        this.#keepOut(rest);
+        return;
+      }
+      const failed = this.#commit(rest.slice(0, fit));
+      if (failed !== null) {
+        for (const pending of rest.slice(fit)) pending.reject(failed);
+        return;
+      }
+      rest = rest.slice(fit);
     }
-    for (const pending of refused) pending.reject(this.#diskFull());
-    accepted.forEach((pending, index) => {
-      pending.resolve({ outcome: result.outcomes[index] ?? 'stored', fault: result.faults[index] ?? null });
-    });
-    this.#options.onCommitted(result);
   }
 
   /** Commits what is queued and refuses anything submitted afterwards. */
@@ -83,21 +84,55 @@ export class GroupCommit {
     this.#stopped = true;
   }
 
-  #applyDiskCap(batch: Pending[]): { accepted: Pending[]; refused: Pending[] } {
-    if (this.#store.usedBytes() <= this.#options.capBytes) return { accepted: batch, refused: [] };
-    if (this.#options.makeRoom() > 0 && this.#store.usedBytes() <= this.#options.capBytes) {
-      return { accepted: batch, refused: [] };
+  /** How many from the front fit under the cap; prunes forwarded rows and checkpoints first if not all. */
+  #fitting(batch: readonly Pending[]): number {
+    const items = batch.map((pending) => pending.item);
+    const { budget } = this.#options;
+    const fit = budget.fitting(this.#store.diskUsage(), items);
+    if (fit === items.length) return fit;
+    this.#options.makeRoom();
+    this.#store.checkpoint();
+    return budget.fitting(this.#store.diskUsage(), items);
+  }
+
+  /**
+   * What does not fit even after making room is not written: events are refused (no PUBACK, the
+   * terminal keeps them); rejects are answered and acknowledged, and counted as dropped.
+   */
+  #keepOut(batch: readonly Pending[]): void {
+    const unrecorded = batch.filter((pending) => pending.item.kind === 'reject').length;
+    const failed = unrecorded > 0 ? this.#commit([], unrecorded) : null;
+    for (const pending of batch) {
+      if (failed !== null) pending.reject(failed);
+      else if (pending.item.kind === 'reject') pending.resolve({ outcome: 'rejected', fault: null });
+      else pending.reject(this.#diskFull());
     }
-    return {
-      accepted: batch.filter((pending) => pending.item.kind === 'reject'),
-      refused: batch.filter((pending) => pending.item.kind === 'event'),
-    };
+  }
+
+  /** Commits one group and releases its acknowledgements; on failure rejects the group and returns the error. */
+  #commit(group: readonly Pending[], droppedRejects = 0): Error | null {
+    let result: CommitResult;
+    try {
+      result = this.#store.commitIntake(
+        group.map((pending) => pending.item),
+        droppedRejects,
+      );
+    } catch (error) {
+      // Nothing of this group is durable, so nothing is acknowledged; terminals re-send.
+      for (const pending of group) pending.reject(error as Error);
+      return error as Error;
+    }
+    group.forEach((pending, index) => {
+      pending.resolve({ outcome: result.outcomes[index] ?? 'stored', fault: result.faults[index] ?? null });
+    });
+    this.#options.onCommitted(result);
+    return null;
   }
 
   #diskFull(): EdgeError {
     return new EdgeError(
       edgeErrorCodes.diskFull,
-      `the store buffer is full (${this.#options.capBytes} bytes of unsent events); the message was not accepted — keep it and retry later`,
+      `the store buffer is full (disk.capBytes ${this.#options.budget.capBytes} bytes, unsent events); the message was not accepted — keep it and retry later`,
       { canRetry: true },
     );
   }

@@ -19,10 +19,13 @@ export interface AgentStatus {
     /** Terminal numbering faults since start (edge/src/store/terminal-sequences.ts). */
     terminal_faults: { seq_reused: number; seq_restarted: number; content_resent: number };
   };
-  /** The dedupe memory (event_identities): its size, bound and horizon; `evicted` = forgotten early for bytes. */
+  /**
+   * The dedupe memory (event_identities): its size, bound and horizon; `evicted` = forgotten early
+   * for bytes; `bytes` as of the last pruning pass (null before the first).
+   */
   dedupe: {
     identities: number;
-    bytes: number;
+    bytes: number | null;
     max_bytes: number;
     retention_days: number;
     oldest_received_at: string | null;
@@ -38,7 +41,19 @@ export interface AgentStatus {
     opened_by: 'first' | 'seq_reused' | 'seq_restarted';
     last_seen_at: string;
   }[];
-  disk: { used_bytes: number; cap_bytes: number };
+  /**
+   * used_bytes = what SQLite takes on disk (main file + WAL + shm), held under cap_bytes; live_bytes
+   * = pages in use inside the main file. *_dropped: rows no longer held (row bounds, or kept out at the cap).
+   */
+  disk: {
+    used_bytes: number;
+    cap_bytes: number;
+    db_bytes: number;
+    wal_bytes: number;
+    live_bytes: number;
+    rejects_dropped: number;
+    alerts_dropped: number;
+  };
   memory: { rss_bytes: number; heap_used_bytes: number };
   alerts_open: number;
   recent_alerts: Alert[];

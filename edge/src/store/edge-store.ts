@@ -96,9 +96,25 @@ export interface InstalledModel {
   dir: string;
 }
 
+/** What the SQLite file set really takes on disk, and how much of the main file is live. */
+export interface DiskUsage {
+  /** Main database file, bytes. */
+  dbBytes: number;
+  /** Write-ahead log, bytes (0 when absent). */
+  walBytes: number;
+  /** Shared-memory index of the WAL, bytes (0 when absent). */
+  shmBytes: number;
+  /** Pages of the main file in use; the rest are free pages SQLite reuses before it grows the file. */
+  liveBytes: number;
+  pageSize: number;
+}
+
 export interface EdgeStore {
-  /** Commits the whole batch in one transaction; returns only once it is durable. */
-  commitIntake(items: readonly IntakeItem[]): CommitResult;
+  /**
+   * Commits the whole batch in one transaction; returns only once it is durable. `droppedRejects`
+   * counts rejects of this batch the disk cap kept out (added to the persisted dropped counter).
+   */
+  commitIntake(items: readonly IntakeItem[], droppedRejects?: number): CommitResult;
   /** Records alerts, their hysteresis state and their outbox rows (on `topic`) in one transaction. */
   commitAlerts(alerts: readonly Alert[], topic: string): void;
   alertState(sku: string): AlertStateRow | null;
@@ -122,17 +138,23 @@ export interface EdgeStore {
   recentRejects(limit: number): RejectRow[];
   rejects(afterId: number, limit: number): RejectRow[];
   rejectsTotal(): number;
-  /** Bytes of live pages (free pages left by pruning are reused, so they do not count). */
-  usedBytes(): number;
+  diskUsage(): DiskUsage;
+  /** Copies the WAL into the main file and truncates it (room for the next batch near the cap). */
+  checkpoint(): void;
+  /** Rejects and alerts no longer held (pruned to their row bounds or kept out at the cap), persisted. */
+  dropped(): { rejects: number; alerts: number };
+  /** Deletes the oldest alerts past `maxRows`, keeping each open SKU's latest; returns how many. */
+  pruneAlerts(maxRows: number): number;
   /** Per-terminal numbering epochs, by terminal then epoch. */
   terminalEpochs(): TerminalEpoch[];
   /**
    * Forgets event identities received before `before`, and more (oldest first) while they take more
-   * than `maxBytes`, at most `limit` rows per call. `evicted` counts those forgotten early for bytes.
+   * than `maxBytes`, at most `limit` rows per call. `evicted` counts those forgotten early for bytes;
+   * `bytes` is what the identities take after the call (measured page by page, so not on every status).
    */
-  pruneIdentities(before: Date, maxBytes: number, limit: number): { expired: number; evicted: number };
-  /** The dedupe memory: how many identities, their bytes, and the oldest one's receipt time. */
-  identities(): { count: number; bytes: number; oldestReceivedAt: string | null };
+  pruneIdentities(before: Date, maxBytes: number, limit: number): { expired: number; evicted: number; bytes: number };
+  /** The dedupe memory: how many identities, and the oldest one's receipt time. */
+  identities(): { count: number; oldestReceivedAt: string | null };
   /** Deletes sent rows received before `before`, oldest first, at most `limit`; returns how many. */
   pruneSent(before: Date, limit: number): number;
   recordInstalledModel(model: InstalledModel, at: Date): void;

@@ -130,17 +130,17 @@ describe('EdgeStore on SQLite', () => {
 
   it('forgets identities past retention, and the oldest early to stay under the byte bound', () => {
     store.commitIntake(Array.from({ length: 3_000 }, (_, n) => item(saleEvent('s1', 't1', n + 1))));
-    const before = store.identities();
-    expect(before.count).toBe(3_000);
-    expect(before.bytes).toBeGreaterThan(0);
-    expect(store.pruneIdentities(new Date(Date.now() - 86_400_000), 1e9, 10_000)).toEqual({ expired: 0, evicted: 0 });
+    expect(store.identities().count).toBe(3_000);
+    const before = store.pruneIdentities(new Date(Date.now() - 86_400_000), 1e9, 10_000);
+    expect(before).toEqual({ expired: 0, evicted: 0, bytes: expect.any(Number) });
     const bounded = store.pruneIdentities(new Date(Date.now() - 86_400_000), Math.floor(before.bytes / 2), 10_000);
     expect(bounded.evicted).toBeGreaterThan(1_000);
+    expect(bounded.bytes).toBeLessThanOrEqual(before.bytes / 2);
     expect(store.identities().count).toBe(3_000 - bounded.evicted);
     // The oldest went first: the newest is still recognised.
     expect(store.commitIntake([item(saleEvent('s1', 't1', 3_000))]).outcomes).toEqual(['duplicate']);
     expect(store.pruneIdentities(new Date(Date.now() + 60_000), 1e9, 10_000).expired).toBe(3_000 - bounded.evicted);
-    expect(store.identities()).toEqual({ count: 0, bytes: expect.any(Number), oldestReceivedAt: null });
+    expect(store.identities()).toEqual({ count: 0, oldestReceivedAt: null });
   });
 
   it('brings a v1 file up with its outbox events as identities', () => {
@@ -190,6 +190,27 @@ describe('EdgeStore on SQLite', () => {
     expect(store.backlog().events).toBe(0);
   });
 
+  it('keeps the rejects table to its newest maxRejects rows and counts the rest as dropped', () => {
+    store.close();
+    store = openSqliteStore(file, { maxRejects: 10 });
+    const reject = (n: number): IntakeItem => ({
+      kind: 'reject',
+      receivedAt: new Date().toISOString(),
+      terminalId: 't1',
+      topic: 'tillgate/s1/pos/t1/events',
+      eventId: `bad-${n}`,
+      field: '(payload)',
+      reason: 'payload is not valid JSON',
+      code: 'TG_SHARED_CONTRACT_VIOLATION',
+      payload: '{',
+    });
+    store.commitIntake(Array.from({ length: 25 }, (_, n) => reject(n)));
+    store.commitIntake([reject(25)], 4);
+    expect(store.rejectsTotal()).toBe(10);
+    expect(store.recentRejects(1)[0]?.eventId).toBe('bad-25');
+    expect(store.dropped()).toEqual({ rejects: 16 + 4, alerts: 0 });
+  });
+
   it('marks rows sent, re-queues a seq range for replay, and prunes only sent rows', () => {
     store.commitIntake([1, 2, 3].map((seq) => item(saleEvent('s1', 't1', seq))));
     const rows = store.readUnsent(10);
@@ -231,6 +252,32 @@ describe('EdgeStore on SQLite', () => {
     expect(store.readUnsent(5)[0]).toMatchObject({ eventId: 'a-1', topic: 'restock-alerts' });
   });
 
+  it('prunes the oldest alerts past a row bound but keeps an open SKU latest alert', () => {
+    const alertOf = (n: number, sku: string, state: 'raised' | 'cleared'): Alert => ({
+      schema: 1,
+      alert_id: `a-${n}`,
+      store_id: 's1',
+      sku,
+      state,
+      risk: state === 'raised' ? 0.9 : 0.1,
+      threshold: 0.7,
+      on_hand: 0,
+      model_name: 'stockout',
+      model_version: '1',
+      trigger_event_id: `e-${n}`,
+      at: new Date(Date.now() + n).toISOString(),
+    });
+    store.commitAlerts([alertOf(0, 'OPEN-SKU', 'raised')], 'restock-alerts');
+    store.commitAlerts(
+      Array.from({ length: 200 }, (_, n) => alertOf(n + 1, `SKU-${n % 20}`, n % 2 === 0 ? 'raised' : 'cleared')),
+      'restock-alerts',
+    );
+    expect(store.pruneAlerts(100)).toBe(101);
+    expect(store.recentAlerts(500)).toHaveLength(100);
+    expect(store.currentOpenAlerts().map((alert) => alert.alert_id)).toContain('a-0');
+    expect(store.dropped().alerts).toBe(101);
+  });
+
   it('is at the latest schema version and in WAL mode', () => {
     store.close();
     const db = new Database(file);
@@ -238,7 +285,8 @@ describe('EdgeStore on SQLite', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
     store = openSqliteStore(file);
-    expect(store.usedBytes()).toBeGreaterThan(0);
+    expect(store.diskUsage()).toMatchObject({ dbBytes: expect.any(Number), walBytes: expect.any(Number) });
+    expect(store.diskUsage().liveBytes).toBeGreaterThan(0);
   });
 
   it('refuses a file from a newer agent', () => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   type Alert,
@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import type {
   AlertStateRow,
   CommitResult,
+  DiskUsage,
   EdgeStore,
   InstalledModel,
   IntakeItem,
@@ -38,21 +39,40 @@ import { TerminalSequences } from './terminal-sequences.ts';
  * measures the cost against raw batched inserts.
  * Writes that can be re-derived skip their own fsync (see #withoutFsync): sent marks and alerts.
  */
-export function openSqliteStore(file: string): EdgeStore {
+export function openSqliteStore(file: string, limits: Partial<StoreLimits> = {}): EdgeStore {
+  const { maxRejects, walBytes } = { ...defaultStoreLimits, ...limits };
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   // Another process (the CLI) may read while the agent writes; wait instead of failing at once.
   db.pragma('busy_timeout = 5000');
-  // Keep the WAL file from staying at its high-water mark after a burst (64 MiB).
-  db.pragma('journal_size_limit = 67108864');
+  // The WAL is part of what the disk cap counts: after a checkpoint it is cut back to a quarter of
+  // its allowance, and checkpoints come every eighth of it (at most SQLite's default 1,000 pages),
+  // which leaves a batch's worst case room in the allowance (intake/disk-budget.ts).
+  db.pragma(`journal_size_limit = ${Math.floor(walBytes / 4)}`);
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  db.pragma(`wal_autocheckpoint = ${Math.max(16, Math.min(1_000, Math.floor(walBytes / 8 / pageSize)))}`);
   migrate(db);
-  return new SqliteStore(db);
+  return new SqliteStore(db, file, maxRejects);
 }
+
+export interface StoreLimits {
+  /** Rows the rejects table keeps; older ones are deleted as new ones come (counted as dropped). */
+  maxRejects: number;
+  /** Bytes the WAL may take (edge/src/intake/disk-budget.ts sets it from the disk cap). */
+  walBytes: number;
+}
+
+const defaultStoreLimits: StoreLimits = { maxRejects: 10_000, walBytes: 64 * 1024 ** 2 };
 
 class SqliteStore implements EdgeStore {
   readonly #db: Database.Database;
+  readonly #file: string;
+  readonly #maxRejects: number;
+  readonly #trimRejects: Database.Statement;
+  readonly #rejectRange: Database.Statement;
+  readonly #countDropped: Database.Statement;
   readonly #insertOutbox: Database.Statement;
   readonly #insertReject: Database.Statement;
   readonly #getState: Database.Statement;
@@ -61,12 +81,20 @@ class SqliteStore implements EdgeStore {
   readonly #markSent: Database.Statement;
   readonly #setMeta: Database.Statement;
   readonly #sequences: TerminalSequences;
-  readonly #commitIntake: (items: readonly IntakeItem[]) => CommitResult;
+  readonly #commitIntake: (items: readonly IntakeItem[], droppedRejects: number) => CommitResult;
   readonly #commitAlerts: (alerts: readonly Alert[], topic: string) => void;
   readonly #markSentMany: (seqs: readonly number[], at: string) => void;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, file: string, maxRejects: number) {
     this.#db = db;
+    this.#file = file;
+    this.#maxRejects = maxRejects;
+    this.#rejectRange = db.prepare('SELECT min(id) AS low, max(id) AS high FROM rejects');
+    this.#trimRejects = db.prepare('DELETE FROM rejects WHERE id < ?');
+    this.#countDropped = db.prepare(
+      `INSERT INTO agent_meta (key, value) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER)`,
+    );
     this.#sequences = new TerminalSequences(db);
     this.#insertOutbox = db.prepare(
       `INSERT INTO outbox (event_id, terminal_id, terminal_seq, topic, key, payload, received_at)
@@ -90,7 +118,11 @@ class SqliteStore implements EdgeStore {
     this.#setMeta = db.prepare(
       'INSERT INTO agent_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
-    this.#commitIntake = db.transaction((items: readonly IntakeItem[]) => this.#applyIntake(items));
+    this.#commitIntake = db.transaction((items: readonly IntakeItem[], droppedRejects: number) => {
+      const result = this.#applyIntake(items);
+      this.#boundRejects(droppedRejects);
+      return result;
+    });
     const insertAlert = db.prepare(
       'INSERT INTO alerts (alert_id, sku, state, risk, at, payload) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -167,8 +199,18 @@ class SqliteStore implements EdgeStore {
     return { outcomes, faults, touched };
   }
 
-  commitIntake(items: readonly IntakeItem[]): CommitResult {
-    return this.#commitIntake(items);
+  commitIntake(items: readonly IntakeItem[], droppedRejects = 0): CommitResult {
+    return this.#commitIntake(items, droppedRejects);
+  }
+
+  /** The rejects table is a ring of the newest `maxRejects`: a terminal stuck in a reject loop cannot fill the disk. */
+  #boundRejects(keptOut: number): void {
+    const { low, high } = this.#rejectRange.get() as { low: number | null; high: number | null };
+    // Rows leave only from the oldest end, so the id range is the row count.
+    const excess = low === null || high === null ? 0 : high - low + 1 - this.#maxRejects;
+    if (excess > 0) this.#trimRejects.run((low as number) + excess);
+    const dropped = Math.max(0, excess) + keptOut;
+    if (dropped > 0) this.#countDropped.run(rejectsDroppedKey, String(dropped));
   }
 
   commitAlerts(alerts: readonly Alert[], topic: string): void {
@@ -183,10 +225,10 @@ class SqliteStore implements EdgeStore {
    * such writes made after the last intake commit. Each fsync blocks the event loop that serves
    * MQTT (bench/edge-alert-latency.ts), so the alert path keeps only the intake commit's fsync.
    */
-  #withoutFsync(write: () => void): void {
+  #withoutFsync<T>(write: () => T): T {
     this.#db.pragma('synchronous = NORMAL');
     try {
-      write();
+      return write();
     } finally {
       this.#db.pragma('synchronous = FULL');
     }
@@ -261,18 +303,56 @@ class SqliteStore implements EdgeStore {
     return this.#db.prepare('SELECT count(*) FROM rejects').pluck().get() as number;
   }
 
-  usedBytes(): number {
+  diskUsage(): DiskUsage {
     const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
     const pages = this.#db.pragma('page_count', { simple: true }) as number;
     const free = this.#db.pragma('freelist_count', { simple: true }) as number;
-    return (pages - free) * pageSize;
+    return {
+      dbBytes: fileBytes(this.#file),
+      walBytes: fileBytes(`${this.#file}-wal`),
+      shmBytes: fileBytes(`${this.#file}-shm`),
+      liveBytes: (pages - free) * pageSize,
+      pageSize,
+    };
+  }
+
+  checkpoint(): void {
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  dropped(): { rejects: number; alerts: number } {
+    const read = (key: string) =>
+      Number(this.#db.prepare('SELECT value FROM agent_meta WHERE key = ?').pluck().get(key) ?? 0);
+    return { rejects: read(rejectsDroppedKey), alerts: read(alertsDroppedKey) };
+  }
+
+  pruneAlerts(maxRows: number): number {
+    return this.#withoutFsync(() =>
+      this.#db.transaction(() => {
+        const excess = (this.#db.prepare('SELECT count(*) FROM alerts').pluck().get() as number) - maxRows;
+        if (excess <= 0) return 0;
+        // An open SKU's latest alert is what displays get re-published after a restart: it stays.
+        const deleted = this.#db
+          .prepare(
+            `DELETE FROM alerts WHERE rowid IN (
+               SELECT a.rowid FROM alerts a
+               WHERE NOT EXISTS (
+                 SELECT 1 FROM alert_state s WHERE s.sku = a.sku AND s.open = 1
+                   AND a.rowid = (SELECT max(rowid) FROM alerts latest WHERE latest.sku = a.sku))
+               ORDER BY a.rowid LIMIT ?)`,
+          )
+          .run(excess).changes;
+        if (deleted > 0) this.#countDropped.run(alertsDroppedKey, String(deleted));
+        return deleted;
+      })(),
+    );
   }
 
   terminalEpochs(): TerminalEpoch[] {
     return this.#sequences.epochs();
   }
 
-  pruneIdentities(before: Date, maxBytes: number, limit: number): { expired: number; evicted: number } {
+  pruneIdentities(before: Date, maxBytes: number, limit: number): { expired: number; evicted: number; bytes: number } {
     const expired = this.#db
       .prepare(
         `DELETE FROM event_identities WHERE id IN (
@@ -280,7 +360,8 @@ class SqliteStore implements EdgeStore {
       )
       .run(Math.floor(before.getTime() / 1000), limit).changes;
     let evicted = 0;
-    const { count, bytes } = this.identities();
+    const { count } = this.identities();
+    let bytes = this.#identityBytes();
     if (bytes > maxBytes && count > 0) {
       // Rows are near enough the same size: drop the share over the bound, plus 10 % so the next
       // pass does not have to again at once.
@@ -288,6 +369,7 @@ class SqliteStore implements EdgeStore {
       evicted = this.#db
         .prepare('DELETE FROM event_identities WHERE id IN (SELECT id FROM event_identities ORDER BY id LIMIT ?)')
         .run(Math.min(excess, limit)).changes;
+      bytes = this.#identityBytes();
     }
     // Past epochs whose last event is past retention say nothing gap detection can still use.
     this.#db
@@ -296,29 +378,34 @@ class SqliteStore implements EdgeStore {
            (SELECT max(epoch) FROM terminal_epochs latest WHERE latest.terminal_id = terminal_epochs.terminal_id)`,
       )
       .run(before.toISOString());
-    return { expired, evicted };
+    return { expired, evicted, bytes };
   }
 
-  identities(): { count: number; bytes: number; oldestReceivedAt: string | null } {
+  identities(): { count: number; oldestReceivedAt: string | null } {
     // Rows only ever leave from the oldest end, so the id range is the row count (no count(*) scan).
     const range = this.#db.prepare('SELECT min(id) AS low, max(id) AS high FROM event_identities').get() as {
       low: number | null;
       high: number | null;
     };
-    if (range.low === null || range.high === null) return { count: 0, bytes: 0, oldestReceivedAt: null };
+    if (range.low === null || range.high === null) return { count: 0, oldestReceivedAt: null };
     const oldest = this.#db.prepare('SELECT received_s FROM event_identities WHERE id = ?').pluck().get(range.low);
-    const bytes = this.#db
+    return { count: range.high - range.low + 1, oldestReceivedAt: new Date((oldest as number) * 1000).toISOString() };
+  }
+
+  /**
+   * Bytes the identity table and its indexes fill in their pages (dbstat reads every page of them).
+   * Used, not allocated: deleting the oldest rows leaves room in the randomly-keyed index pages that
+   * new rows fill before pages split, so the allocation stays near its high-water mark while this
+   * falls; bounding the allocation would evict on and on.
+   */
+  #identityBytes(): number {
+    return this.#db
       .prepare(
-        `SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE aggregate = TRUE AND name IN
+        `SELECT coalesce(sum(pgsize - unused), 0) FROM dbstat WHERE aggregate = TRUE AND name IN
            ('event_identities', 'sqlite_autoindex_event_identities_1', 'event_identities_by_seq')`,
       )
       .pluck()
       .get() as number;
-    return {
-      count: range.high - range.low + 1,
-      bytes,
-      oldestReceivedAt: new Date((oldest as number) * 1000).toISOString(),
-    };
   }
 
   pruneSent(before: Date, limit: number): number {
@@ -364,6 +451,20 @@ class SqliteStore implements EdgeStore {
 
 /** agent_meta key of the time of the last batch Kafka acknowledged. */
 const lastForwardKey = 'last_forward_at';
+/** agent_meta keys of the rejects / alerts no longer held (row bounds, disk cap). */
+const rejectsDroppedKey = 'rejects_dropped';
+const alertsDroppedKey = 'alerts_dropped';
+
+/** Bytes of a file, 0 when it does not exist (the WAL and its index come and go with checkpoints). */
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+}
+
 /** agent_meta key of the earliest event instant the alert engine scored (start of its warm-up). */
 const scoredSinceKey = 'scored_since';
 
