@@ -17,7 +17,7 @@ bash deploy/local/services.sh up || { echo "services failed to start"; echo "0 p
 
 gate_failed=0
 echo "== lint (biome)"; npx biome check . || gate_failed=1
-echo "== typecheck (tsc)"; npx tsc -p tsconfig.json || gate_failed=1
+echo "== typecheck (tsc)"; { npx tsc -p tsconfig.json && npx tsc -p hub/dashboard/tsconfig.json; } || gate_failed=1
 echo "== lint (ruff)"; { .venv/bin/ruff check . && .venv/bin/ruff format --check .; } || gate_failed=1
 
 echo "== vitest"

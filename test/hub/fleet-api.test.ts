@@ -106,6 +106,7 @@ describe('fleet API', () => {
           oldestUnsentAt: '2026-03-05T11:59:40.000Z',
           alertsOpen: 0,
           rejectsTotal: 0,
+          flags: [],
         },
         expect.objectContaining({ storeId: 's2', online: false, agentVersion: '0.9.0', secondsSinceLastSeen: 1200 }),
       ],

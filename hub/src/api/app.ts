@@ -2,10 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import { type AuthOptions, loginHook, registerAuth } from '../auth/auth-routes.ts';
 import type { ClickHouseClient } from '../clickhouse.ts';
+import { AlertFeed } from '../dashboard/alert-feed.ts';
 import type { GroupLag } from '../fleet/consumer-lag.ts';
 import { installErrorHandling } from './api-errors.ts';
 import { defaultDashboardDir, registerDashboardPages } from './dashboard-pages.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
+import { alertStreamRoute } from './routes/alert-stream-route.ts';
+import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { fleetRoutes } from './routes/fleet-routes.ts';
 
 export interface ApiDeps {
@@ -44,8 +47,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     bodyLimit: 16 * 1024, // bytes: the largest body is a login
     // Fastify's default drops unknown query keys silently; a misspelt filter must be a 400 instead.
     ajv: { customOptions: { removeAdditional: false } },
+    // close() must end open alert streams, or a stopping hub waits for every browser to leave.
+    forceCloseConnections: true,
   });
   const routeDeps: RouteDeps = { ...deps, now: deps.now ?? (() => new Date()) };
+  const alertFeed = new AlertFeed(deps.clickhouse, { pollMs: 250, now: () => new Date() });
+  app.addHook('onClose', async () => alertFeed.stop());
   installErrorHandling(app);
 
   app.get('/health', async () => {
@@ -60,6 +67,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       api.addHook('onRequest', loginHook(api, deps.auth.users));
       fleetRoutes(api, routeDeps);
       alertRoutes(api, routeDeps);
+      alertStreamRoute(api, alertFeed);
+      dashboardRoutes(api, routeDeps);
     },
     { prefix: '/api' },
   );

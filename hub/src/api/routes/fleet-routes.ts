@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { dataQualityFlags } from '../../fleet/data-quality-flags.ts';
 import { fleetState } from '../../fleet/fleet-state.ts';
 import type { RouteDeps } from '../app.ts';
 import { requireRole, storeFilter, storeIdSchema } from '../store-access.ts';
@@ -23,7 +24,7 @@ export function fleetRoutes(api: FastifyInstance, deps: RouteDeps): void {
         at: at.toISOString(),
         onlineWithinSeconds: deps.onlineWithinSeconds,
         online: stores.filter((store) => store.online).length,
-        stores,
+        stores: stores.map((store) => ({ ...store, flags: dataQualityFlags(store, at) })),
       };
     },
   );

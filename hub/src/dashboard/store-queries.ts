@@ -1,0 +1,101 @@
+import type { ClickHouseClient } from '../clickhouse.ts';
+import { toClickHouseTime } from '../ingest/clickhouse-time.ts';
+import { queryRows } from './query-rows.ts';
+
+// The store drill-down. Every query binds `{store:String}` (one store, already checked against the
+// login) and reads only that store's rows: the sort keys of these tables all start with store_id.
+
+/** Stock and risk per SKU: book stock, and the SKU's latest alert (risk, state) if it ever had one. */
+const stockQuery = `
+SELECT s.sku AS sku, s.on_hand AS on_hand, s.last_movement_at AS last_movement_at,
+       a.risk AS risk, a.state AS alert_state, a.at AS alert_at
+FROM inventory_on_hand AS s
+LEFT JOIN
+(
+    SELECT sku, argMax(risk, at) AS risk, argMax(state, at) AS state, max(at) AS at
+    FROM alerts WHERE store_id = {store:String} GROUP BY sku
+) AS a ON s.sku = a.sku
+WHERE s.store_id = {store:String}
+ORDER BY a.state = 'raised' DESC, a.risk DESC, s.on_hand ASC, s.sku
+LIMIT {limit:UInt32}`;
+
+/**
+ * The newest forecast run's 7 days for the whole store (units summed over SKUs), the actuals where
+ * known, and a 90 % band of ±1.645 σ of the daily store-level error over the 28 days before it
+ * (days that have both a forecast and an actual). No forecast rows: the page says so.
+ */
+const forecastQuery = `
+WITH latest AS (
+    SELECT max(forecast_date) AS day FROM ml_forecast_results WHERE store_id = {store:String}
+),
+daily AS (
+    SELECT target_date, forecast_date, sum(predicted_units) AS predicted, sum(actual_units) AS actual,
+           countIf(actual_units IS NOT NULL) AS with_actual
+    FROM ml_forecast_results
+    WHERE store_id = {store:String}
+    GROUP BY target_date, forecast_date
+),
+spread AS (
+    SELECT stddevPopIf(actual - predicted, with_actual > 0) AS sigma
+    FROM daily WHERE target_date < (SELECT day FROM latest) AND target_date >= (SELECT day FROM latest) - 28
+)
+SELECT target_date, predicted, if(with_actual > 0, actual, NULL) AS actual,
+       (SELECT sigma FROM spread) AS sigma
+FROM daily
+WHERE forecast_date = (SELECT day FROM latest) AND target_date < forecast_date + 7
+ORDER BY target_date`;
+
+/** The newest reorder recommendation per SKU, largest quantities first. */
+const reorderQuery = `
+SELECT sku, argMax(prediction_date, created_at) AS prediction_date, argMax(reorder_quantity, created_at) AS reorder_quantity,
+       argMax(on_hand, created_at) AS on_hand, argMax(reorder_point, created_at) AS reorder_point,
+       argMax(forecast_units_7d, created_at) AS forecast_units_7d, argMax(model_version, created_at) AS model_version
+FROM reorder_predictions
+WHERE store_id = {store:String} AND prediction_date >= toDate({now:DateTime64(3)}) - 7
+GROUP BY sku
+HAVING reorder_quantity > 0
+ORDER BY reorder_quantity DESC
+LIMIT 100`;
+
+/** Messages of this store the hub refused (the agent's own rejects are counted in its heartbeat). */
+const rejectsQuery = `
+SELECT topic, error_code, field, reason, dead_lettered_at, substring(payload, 1, 300) AS payload
+FROM dead_letters
+WHERE kafka_key = {store:String}
+ORDER BY dead_lettered_at DESC
+LIMIT 50`;
+
+export interface ForecastDay {
+  targetDate: string;
+  predicted: number;
+  actual: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+export async function readStore(client: ClickHouseClient, store: string, now: Date, stockLimit: number) {
+  const params = { store, now: toClickHouseTime(now), limit: stockLimit };
+  const [stock, forecast, reorders, rejects] = await Promise.all([
+    queryRows<Record<string, unknown>>(client, stockQuery, params),
+    queryRows<{ target_date: string; predicted: number; actual: number | null; sigma: number | null }>(
+      client,
+      forecastQuery,
+      params,
+    ),
+    queryRows<Record<string, unknown>>(client, reorderQuery, params),
+    queryRows<Record<string, unknown>>(client, rejectsQuery, params),
+  ]);
+  const band = 1.645; // two-sided 90 % of a normal error
+  const days: ForecastDay[] = forecast.map((row) => {
+    const sigma = row.sigma === null || Number.isNaN(Number(row.sigma)) ? null : Number(row.sigma);
+    const predicted = Number(row.predicted);
+    return {
+      targetDate: row.target_date,
+      predicted,
+      actual: row.actual === null ? null : Number(row.actual),
+      low: sigma === null ? null : Math.max(0, predicted - band * sigma),
+      high: sigma === null ? null : predicted + band * sigma,
+    };
+  });
+  return { storeId: store, stock, forecast: days, reorders, rejects };
+}
