@@ -34,14 +34,14 @@ ORDER BY day, model_version`;
  */
 const alertPrecisionQuery = `
 SELECT a.model_version AS model_version, count() AS raised,
-       countIf(c.first_empty_at >= a.at AND c.first_empty_at <= a.at + INTERVAL 48 HOUR) AS confirmed_by_count
+       countIf(c.first_empty_at >= a.raised_at AND c.first_empty_at <= a.raised_at + INTERVAL 48 HOUR) AS confirmed_by_count
 FROM
 (
-    SELECT alert_id, any(store_id) AS store_id, any(sku) AS sku, any(model_version) AS model_version, min(at) AS at
+    SELECT alert_id, store_id, sku, model_version, min(at) AS raised_at
     FROM alerts
     WHERE ({store:String} = '' OR store_id = {store:String}) AND state = 'raised'
       AND at >= {now:DateTime64(3)} - INTERVAL 7 DAY AND at <= {now:DateTime64(3)} - INTERVAL 48 HOUR
-    GROUP BY alert_id
+    GROUP BY alert_id, store_id, sku, model_version
 ) AS a
 LEFT JOIN
 (

@@ -8,15 +8,15 @@ import { queryRows } from './query-rows.ts';
 /** Stock and risk per SKU: book stock, and the SKU's latest alert (risk, state) if it ever had one. */
 const stockQuery = `
 SELECT s.sku AS sku, s.on_hand AS on_hand, s.last_movement_at AS last_movement_at,
-       a.risk AS risk, a.state AS alert_state, a.at AS alert_at
+       a.latest_risk AS risk, a.latest_state AS alert_state, a.latest_at AS alert_at
 FROM inventory_on_hand AS s
 LEFT JOIN
 (
-    SELECT sku, argMax(risk, at) AS risk, argMax(state, at) AS state, max(at) AS at
+    SELECT sku, argMax(risk, at) AS latest_risk, argMax(state, at) AS latest_state, max(at) AS latest_at
     FROM alerts WHERE store_id = {store:String} GROUP BY sku
 ) AS a ON s.sku = a.sku
 WHERE s.store_id = {store:String}
-ORDER BY a.state = 'raised' DESC, a.risk DESC, s.on_hand ASC, s.sku
+ORDER BY alert_state = 'raised' DESC, risk DESC, on_hand ASC, sku
 LIMIT {limit:UInt32}`;
 
 /**
@@ -47,14 +47,14 @@ ORDER BY target_date`;
 
 /** The newest reorder recommendation per SKU, largest quantities first. */
 const reorderQuery = `
-SELECT sku, argMax(prediction_date, created_at) AS prediction_date, argMax(reorder_quantity, created_at) AS reorder_quantity,
-       argMax(on_hand, created_at) AS on_hand, argMax(reorder_point, created_at) AS reorder_point,
-       argMax(forecast_units_7d, created_at) AS forecast_units_7d, argMax(model_version, created_at) AS model_version
+SELECT sku, argMax(prediction_date, created_at) AS latest_date, argMax(reorder_quantity, created_at) AS quantity,
+       argMax(on_hand, created_at) AS stock, argMax(reorder_point, created_at) AS point,
+       argMax(forecast_units_7d, created_at) AS forecast_7d, argMax(model_version, created_at) AS version
 FROM reorder_predictions
 WHERE store_id = {store:String} AND prediction_date >= toDate({now:DateTime64(3)}) - 7
 GROUP BY sku
-HAVING reorder_quantity > 0
-ORDER BY reorder_quantity DESC
+HAVING quantity > 0
+ORDER BY quantity DESC
 LIMIT 100`;
 
 /** Messages of this store the hub refused (the agent's own rejects are counted in its heartbeat). */

@@ -49,7 +49,8 @@ function rows(fleet: Fleet, now: number): Row[] {
 
 const sorters: Record<Column, (a: Row, b: Row) => number> = {
   store: (a, b) => a.storeId.localeCompare(b.storeId),
-  status: (a, b) => Number(a.online) - Number(b.online) || b.secondsSince - a.secondsSince,
+  // Descending (the default view) puts offline stores first: what needs attention is on top.
+  status: (a, b) => Number(b.online) - Number(a.online),
   seen: (a, b) => a.secondsSince - b.secondsSince,
   backlog: (a, b) => a.backlogEvents - b.backlogEvents,
   unsent: (a, b) => (a.unsentSeconds ?? -1) - (b.unsentSeconds ?? -1),
@@ -158,7 +159,9 @@ export function FleetPage({ route }: { route: Route }) {
               <td>
                 <span class={`dot ${row.online ? 'ok' : 'bad'}`} /> {row.online ? 'online' : 'offline'}
               </td>
-              <td>{age(row.secondsSince)} ago</td>
+              <td data-testid="seen" data-seconds={String(Math.floor(row.secondsSince))}>
+                {age(row.secondsSince)} ago
+              </td>
               <td data-testid="backlog" class="num">
                 {count(row.backlogEvents)}
               </td>

@@ -21,11 +21,11 @@ interface StoreView {
   }>;
   reorders: Array<{
     sku: string;
-    reorder_quantity: string;
-    on_hand: string;
-    reorder_point: number;
-    forecast_units_7d: number;
-    model_version: string;
+    quantity: string;
+    stock: string;
+    point: number;
+    forecast_7d: number;
+    version: string;
   }>;
   rejects: Array<{ topic: string; error_code: string; field: string; reason: string; dead_lettered_at: string }>;
 }
@@ -92,10 +92,10 @@ export function StorePage({ storeId }: { storeId: string }) {
                 {data.reorders.map((row) => (
                   <tr key={row.sku}>
                     <td>{row.sku}</td>
-                    <td class="num">{row.reorder_quantity}</td>
-                    <td class="num">{row.on_hand}</td>
-                    <td class="num">{Number(row.reorder_point).toFixed(0)}</td>
-                    <td class="num">{Number(row.forecast_units_7d).toFixed(0)}</td>
+                    <td class="num">{row.quantity}</td>
+                    <td class="num">{row.stock}</td>
+                    <td class="num">{Number(row.point).toFixed(0)}</td>
+                    <td class="num">{Number(row.forecast_7d).toFixed(0)}</td>
                   </tr>
                 ))}
               </tbody>
