@@ -93,7 +93,7 @@ describe('ops dashboard in the browser', () => {
     await expect.poll(() => agent?.status().backlog.events, { timeout: 30_000 }).toBe(0);
   });
 
-  it('shows a live alert within 2 s of the POS sale that empties a shelf', async () => {
+  it('pushes a live alert to the page from the POS sale that empties a shelf', async () => {
     await page.click('a[href="#/alerts"]');
     await expect
       .poll(() => page.locator('[data-testid=stream-state]').textContent(), { timeout: 10_000 })

@@ -16,13 +16,15 @@ LEFT JOIN
     FROM alerts WHERE store_id = {store:String} GROUP BY sku
 ) AS a ON s.sku = a.sku
 WHERE s.store_id = {store:String}
-ORDER BY alert_state = 'raised' DESC, risk DESC, on_hand ASC, sku
-LIMIT {limit:UInt32}`;
+ORDER BY alert_state = 'raised' DESC, risk DESC NULLS LAST, on_hand ASC, sku
+LIMIT {limit:UInt32}
+SETTINGS join_use_nulls = 1`;
 
 /**
- * The newest forecast run's 7 days for the whole store (units summed over SKUs), the actuals where
- * known, and a 90 % band of ±1.645 σ of the daily store-level error over the 28 days before it
- * (days that have both a forecast and an actual). No forecast rows: the page says so.
+ * Forecast vs actual for the whole store (units summed over SKUs): the 7 days before the newest run
+ * (each day's latest forecast made before it, with its actual) and the run's 7 days ahead. The band
+ * is 90 %: ±1.645 σ of the daily store-level error over the 28 days before the run. No forecast rows:
+ * the page says so rather than drawing anything.
  */
 const forecastQuery = `
 WITH latest AS (
@@ -39,10 +41,12 @@ spread AS (
     SELECT stddevPopIf(actual - predicted, with_actual > 0) AS sigma
     FROM daily WHERE target_date < (SELECT day FROM latest) AND target_date >= (SELECT day FROM latest) - 28
 )
-SELECT target_date, predicted, if(with_actual > 0, actual, NULL) AS actual,
-       (SELECT sigma FROM spread) AS sigma
+SELECT target_date, argMax(predicted, forecast_date) AS units_predicted,
+       argMax(if(with_actual > 0, actual, NULL), forecast_date) AS units_actual,
+       any((SELECT sigma FROM spread)) AS sigma
 FROM daily
-WHERE forecast_date = (SELECT day FROM latest) AND target_date < forecast_date + 7
+WHERE target_date >= (SELECT day FROM latest) - 7 AND target_date < (SELECT day FROM latest) + 7
+GROUP BY target_date
 ORDER BY target_date`;
 
 /** The newest reorder recommendation per SKU, largest quantities first. */
@@ -77,7 +81,7 @@ export async function readStore(client: ClickHouseClient, store: string, now: Da
   const params = { store, now: toClickHouseTime(now), limit: stockLimit };
   const [stock, forecast, reorders, rejects] = await Promise.all([
     queryRows<Record<string, unknown>>(client, stockQuery, params),
-    queryRows<{ target_date: string; predicted: number; actual: number | null; sigma: number | null }>(
+    queryRows<{ target_date: string; units_predicted: number; units_actual: number | null; sigma: number | null }>(
       client,
       forecastQuery,
       params,
@@ -88,11 +92,11 @@ export async function readStore(client: ClickHouseClient, store: string, now: Da
   const band = 1.645; // two-sided 90 % of a normal error
   const days: ForecastDay[] = forecast.map((row) => {
     const sigma = row.sigma === null || Number.isNaN(Number(row.sigma)) ? null : Number(row.sigma);
-    const predicted = Number(row.predicted);
+    const predicted = Number(row.units_predicted);
     return {
       targetDate: row.target_date,
       predicted,
-      actual: row.actual === null ? null : Number(row.actual),
+      actual: row.units_actual === null ? null : Number(row.units_actual),
       low: sigma === null ? null : Math.max(0, predicted - band * sigma),
       high: sigma === null ? null : predicted + band * sigma,
     };
