@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createLogger, InvalidConfigError, TillgateError } from '@tillgate/shared';
 import { createKafkaClient } from '@tillgate/shared/kafka';
 import { userCommand, userUsage } from './auth/user-command.ts';
+import { biAccessStatements, readServiceAccounts } from './bi/bi-access-sql.ts';
 import { defaultBiRefresh, refreshBi } from './bi/bi-refresh.ts';
 import { importDimensions } from './bi/dimension-import.ts';
 import { type ClickHouseClient, createClickHouse } from './clickhouse.ts';
@@ -26,6 +27,8 @@ const usage = `tillgate-hub <command> [--config hub.json]
                                   (JSON Lines, shared/json-schema/*-record.v1), then rebuild dimensions
   bi-refresh [--inventory-days N] [--forecast-days N] [--now ISO]
                                   rebuild what Power BI's star schema cannot keep by views (bi_prep)
+  bi-access-sql --accounts F [--database tillgate]
+                                  print the SQL for Power BI service accounts on a ClickHouse server
 ${userUsage}
 Config: the file, then TILLGATE_HUB__<KEY>__<NESTED_KEY>=value overrides.`;
 
@@ -46,12 +49,20 @@ async function main(argv: string[]): Promise<void> {
       'inventory-days': { type: 'string' },
       'forecast-days': { type: 'string' },
       now: { type: 'string' },
+      accounts: { type: 'string' },
+      database: { type: 'string' },
     },
     allowPositionals: true,
   });
   const [command, target, name] = positionals;
   if (values.help === true || command === undefined) {
     process.stdout.write(`${usage}\n`);
+    return;
+  }
+  if (command === 'bi-access-sql') {
+    if (values.accounts === undefined) throw new HubError(hubErrorCodes.usage, 'bi-access-sql needs --accounts FILE');
+    const statements = biAccessStatements(readServiceAccounts(values.accounts), values.database ?? 'tillgate');
+    process.stdout.write(statements.map((statement) => `${statement};\n`).join(''));
     return;
   }
   if (command === 'cluster-ddl') {

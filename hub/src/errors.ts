@@ -10,6 +10,8 @@ export const hubErrorCodes = {
   lake: 'TG_HUB_LAKE',
   /** A dimension import file is unreadable, malformed, or has a duplicate or colliding key. */
   dimensionImport: 'TG_HUB_DIMENSION_IMPORT',
+  /** The Power BI service-account file for `bi-access-sql` is malformed. */
+  biAccess: 'TG_HUB_BI_ACCESS',
   /** The CLI was called with an unknown command or argument. */
   usage: 'TG_HUB_USAGE',
   /** The users file or the session key is unreadable or invalid (the API cannot log anybody in). */

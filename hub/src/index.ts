@@ -5,6 +5,7 @@ export { type AuthOptions, sessionCookieName } from './auth/auth-routes.ts';
 export { hashPassword } from './auth/password-hash.ts';
 export type { DashboardRole, DashboardUser } from './auth/roles.ts';
 export { UserFile } from './auth/user-file.ts';
+export { biAccessStatements, rowFilter } from './bi/bi-access-sql.ts';
 export { type BiRefreshResult, defaultBiRefresh, refreshBi } from './bi/bi-refresh.ts';
 export { dashboardMeasures } from './bi/dashboard-measures.ts';
 export { importDimensions } from './bi/dimension-import.ts';
