@@ -68,7 +68,13 @@ export class ClickHouseIngest {
     return ingestion;
   }
 
-  async #ingestBatch({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload): Promise<void> {
+  async #ingestBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isStale,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload): Promise<void> {
     const topic = this.#deps.names.base(batch.topic);
     if (topic === undefined || batch.messages.length === 0 || isStale()) return;
     const ingestedAt = toClickHouseTime(new Date());
@@ -93,7 +99,13 @@ export class ClickHouseIngest {
     await this.#writes.submit({ rows, letters });
     crashPoint('after-clickhouse-insert');
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
-    await this.#consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    // The batch's own commit, not consumer.commitOffsets: that one wraps a lost membership
+    // (UNKNOWN_MEMBER_ID after a session timeout on a loaded machine) in a non-retriable error that
+    // crashes the consumer for good, while this one lets the broker's error reach the client's run
+    // loop, which re-joins the group; the batch is fetched again and the identity filter drops what landed.
+    await commitOffsetsIfNecessary({
+      topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+    });
     resolveOffset(batch.lastOffset());
     await heartbeat();
     if (letters.length > 0) {

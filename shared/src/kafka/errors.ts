@@ -11,6 +11,8 @@ export const kafkaErrorCodes = {
   topicSetupFailed: 'TG_SHARED_KAFKA_TOPIC_SETUP_FAILED',
   /** A topic exists with another partition count than the one asked for. */
   topicMismatch: 'TG_SHARED_KAFKA_TOPIC_MISMATCH',
+  /** Reading a consumer group's committed offsets or the partitions' bounds failed. */
+  offsetsFailed: 'TG_SHARED_KAFKA_OFFSETS_FAILED',
   /** The broker did not acknowledge a produce request (acks=all). */
   sendFailed: 'TG_SHARED_KAFKA_SEND_FAILED',
 } as const;

@@ -1,5 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
+import { withAdmin } from './admin-session.ts';
 import { KafkaConfigError, KafkaError, kafkaErrorCodes } from './errors.ts';
+import { retryTransient } from './retry.ts';
 
 export interface TopicLayout {
   /** Keys (store + SKU) keep their order within a partition, so this is fixed once data flows. */
@@ -12,44 +14,50 @@ export interface TopicLayout {
 const legalTopicName = /^[A-Za-z0-9._-]{1,249}$/;
 
 /**
- * Creates the topics that are missing and checks the ones that exist. Safe to call on every start and
- * from several processes at once. An existing topic with another partition count is an error, not
- * something to fix silently: adding partitions moves keys to new partitions and breaks per-SKU order.
+ * Creates the topics that are missing and checks the ones that exist, and returns once every
+ * partition's leader serves requests, so the caller can produce to a topic or read its offsets at
+ * once. Safe to call on every start and from several processes at once. An existing topic with
+ * another partition count is an error, not something to fix silently: adding partitions moves keys
+ * to new partitions and breaks per-SKU order.
  */
 export async function ensureTopics(client: Kafka, topics: readonly string[], layout: TopicLayout): Promise<void> {
   checkArguments(topics, layout);
-  const admin = client.admin();
+  const wanted = [...new Set(topics)];
   try {
-    await admin.connect();
-  } catch (error) {
-    throw KafkaError.wrap(kafkaErrorCodes.connectFailed, 'cannot reach Kafka to set up topics', error);
-  }
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
-    if (missing.length > 0) {
-      // A concurrent creator (another hub process) makes createTopics report "already exists"; the
-      // library then returns false, and the partition check below still runs on what exists.
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: layout.partitions,
-          replicationFactor: layout.replicationFactor,
-        })),
-      });
-    }
-    await checkPartitions(admin, topics, layout.partitions);
+    await retryTransient(() => withAdmin(client, 'set up topics', (admin) => createMissing(admin, wanted, layout)));
+    await retryTransient(() =>
+      withAdmin(client, 'set up topics', (admin) => checkServing(admin, wanted, layout.partitions)),
+    );
   } catch (error) {
     if (error instanceof KafkaError) throw error;
-    throw KafkaError.wrap(kafkaErrorCodes.topicSetupFailed, `cannot create topics ${topics.join(', ')}`, error);
-  } finally {
-    await admin.disconnect();
+    throw KafkaError.wrap(kafkaErrorCodes.topicSetupFailed, `cannot create topics ${wanted.join(', ')}`, error);
   }
 }
 
-async function checkPartitions(admin: Admin, topics: readonly string[], partitions: number): Promise<void> {
-  const metadata = await admin.fetchTopicMetadata({ topics: [...new Set(topics)] });
+async function createMissing(admin: Admin, topics: readonly string[], layout: TopicLayout): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((topic) => !existing.has(topic));
+  if (missing.length === 0) return;
+  // A concurrent creator (another hub process) makes createTopics report "already exists"; the
+  // library then returns false, and checkServing still runs on what exists. The library's own
+  // waitForLeaders is not used: it gives up on the UNKNOWN_TOPIC_OR_PARTITION a broker answers for a
+  // topic it has not loaded yet, and a leader in metadata is not yet a leader that serves.
+  await admin.createTopics({
+    waitForLeaders: false,
+    topics: missing.map((topic) => ({
+      topic,
+      numPartitions: layout.partitions,
+      replicationFactor: layout.replicationFactor,
+    })),
+  });
+}
+
+/**
+ * Checks the partition counts, then asks every partition's leader for its offsets: that answer is
+ * what produce and offset reads need, and it fails with a retriable error until the leader serves.
+ */
+async function checkServing(admin: Admin, topics: readonly string[], partitions: number): Promise<void> {
+  const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
   for (const { name, partitions: actual } of metadata.topics) {
     if (actual.length !== partitions) {
       throw new KafkaError(
@@ -59,6 +67,7 @@ async function checkPartitions(admin: Admin, topics: readonly string[], partitio
       );
     }
   }
+  await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
 }
 
 function checkArguments(topics: readonly string[], layout: TopicLayout): void {
