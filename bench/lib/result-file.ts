@@ -31,6 +31,43 @@ export const percentile = (values: readonly number[], p: number): number => {
 
 export const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
 
+/** The latency fields of a result (BENCH.md): every figure over all runs' samples pooled. */
+export interface LatencyFigures {
+  /** The headline: the pooled p99, the same number as `p99`. */
+  value: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Each run's own p99, in run order, so the noise between runs stays visible. */
+  per_run_p99: number[];
+  /** min and max of `per_run_p99`. */
+  spread: { min: number; max: number };
+  samples: number;
+}
+
+/**
+ * Pools the samples of all runs and takes the percentiles of the pool. Not the median of per-run p99s:
+ * that hides the slow runs (hub-e2e-latency headlined 671 ms that way while the pooled p99 was 1,367 ms).
+ */
+export function pooledLatency(runs: readonly (readonly number[])[], digits = 0): LatencyFigures {
+  const pooled = runs.flat();
+  if (pooled.length === 0) throw new Error('no latency samples: every run came back empty');
+  const perRun = runs.map((samples) => round(percentile(samples, 99), digits));
+  const p99 = round(percentile(pooled, 99), digits);
+  return {
+    value: p99,
+    p50: round(percentile(pooled, 50), digits),
+    p99,
+    max: round(
+      pooled.reduce((most, sample) => Math.max(most, sample), -Infinity),
+      digits,
+    ),
+    per_run_p99: perRun,
+    spread: { min: Math.min(...perRun), max: Math.max(...perRun) },
+    samples: pooled.length,
+  };
+}
+
 export function writeResult(result: BenchResult): string {
   const dir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
