@@ -16,6 +16,12 @@ export type StockoutCause = (typeof stockoutCauses)[number];
 
 export const injectedCauses: ReadonlySet<StockoutCause> = new Set(['phantom_inventory', 'missed_replenishment']);
 
+/**
+ * Stock-outs the event stream cannot show: the shelf is empty while the book stock still says
+ * otherwise. Finding them is the alert's detection job; the rest it has to predict.
+ */
+export const hiddenCauses: ReadonlySet<StockoutCause> = new Set(['phantom_inventory', 'unrecorded_shrink']);
+
 /** One interval during which a store's shelf had zero units of a SKU. */
 export interface StockoutTruth {
   store_id: string;
