@@ -71,6 +71,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       clearBelow: levels.clearBelow,
       coolDownMs: config.alerts.coolDownMs,
       warmUpMs: config.alerts.warmUpDays * 86_400_000,
+      sweepEveryMs: config.alerts.sweepEveryMs,
     },
     (topic, payload) => publishAlert(topic, payload),
     (alert: Alert) => log.info({ sku: alert.sku, state: alert.state, risk: alert.risk }, 'stock-out alert'),

@@ -72,6 +72,10 @@ export const defaults = {
     // (issue 3); training only scored snapshots from day 28 of a history, and 28 here cut the e2e's
     // false alarms ~10x (bench/results/e2e-alerts.json) — set it on stores that can wait for it.
     warmUpDays: 0,
+    // ms of event time between passes that score every SKU, not only those events moved: a shelf
+    // emptied without a sale is only seen in its silence (src/alerts/alert-engine.ts). Hourly: 50,000
+    // SKUs are one onnxruntime batch of ~30 ms (bench/results/edge-scoring.json: 0.62 µs a row) an hour.
+    sweepEveryMs: 3_600_000,
   },
   status: { host: '127.0.0.1', port: 18710 },
 } as const;
@@ -184,13 +188,19 @@ export const edgeConfigSchema = z
         coolDownMs: ms.default(defaults.alerts.coolDownMs),
         /** Days of event time after the earliest scored event before any alert may be raised (0: none). */
         warmUpDays: z.number().min(0).max(365).default(defaults.alerts.warmUpDays),
+        /** 0 turns the pass over silent SKUs off. */
+        sweepEveryMs: ms.default(defaults.alerts.sweepEveryMs),
       })
       .refine(
         (alerts) =>
           alerts.clearBelow === undefined || alerts.raiseAbove === undefined || alerts.clearBelow < alerts.raiseAbove,
         { message: 'clearBelow must be below raiseAbove (that gap is the hysteresis)', path: ['clearBelow'] },
       )
-      .default({ coolDownMs: defaults.alerts.coolDownMs, warmUpDays: defaults.alerts.warmUpDays }),
+      .default({
+        coolDownMs: defaults.alerts.coolDownMs,
+        warmUpDays: defaults.alerts.warmUpDays,
+        sweepEveryMs: defaults.alerts.sweepEveryMs,
+      }),
     model: z
       .strictObject({
         /** Directory with model.onnx + manifest.json + manifest.sig; the bundled default when absent. */

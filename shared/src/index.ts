@@ -1,5 +1,5 @@
 export { loadConfig } from './config.ts';
-export { type Alert, alert } from './contracts/alert.ts';
+export { type Alert, type AlertKind, alert, alertKinds } from './contracts/alert.ts';
 export {
   type BiAccessRecord,
   biAccessRecord,

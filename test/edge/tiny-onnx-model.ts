@@ -69,10 +69,12 @@ const valueInfo = (name: string, dims: (number | string)[]) => [
   ),
 ];
 
-export function tinyStockoutModel(slope: number, intercept: number): Uint8Array {
+/** probability = sigmoid(slope * <feature> + intercept); the feature is on_hand unless named. */
+export function tinyStockoutModel(slope: number, intercept: number, feature = 'on_hand'): Uint8Array {
   const width = stockoutFeatureNames.length;
-  const onHand = stockoutFeatureNames.indexOf('on_hand');
-  const weights = Array.from({ length: width }, (_, index) => (index === onHand ? slope : 0));
+  const input = stockoutFeatureNames.indexOf(feature);
+  if (input < 0) throw new Error(`tinyStockoutModel: no feature ${feature}`);
+  const weights = Array.from({ length: width }, (_, index) => (index === input ? slope : 0));
   const graph = [
     ...bytes(1, node('MatMul', ['features', 'w'], 'xw')),
     ...bytes(1, node('Add', ['xw', 'b'], 'logit')),
@@ -93,8 +95,9 @@ export function tinyStockoutModel(slope: number, intercept: number): Uint8Array 
 export async function tinyScorer(
   slope: number,
   intercept: number,
+  feature = 'on_hand',
 ): Promise<RiskScorer & { runs: number[]; close(): Promise<void> }> {
-  const session = await InferenceSession.create(tinyStockoutModel(slope, intercept));
+  const session = await InferenceSession.create(tinyStockoutModel(slope, intercept, feature));
   const width = stockoutFeatureNames.length;
   const runs: number[] = [];
   return {

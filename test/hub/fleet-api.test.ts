@@ -31,6 +31,8 @@ const alert: Alert = {
   store_id: 's1',
   sku: 'ALPHA',
   state: 'raised',
+  kind: 'hidden_empty',
+  why: 'no sale for 9 h where it sells about 30 a day, yet the books show 2: check the shelf',
   risk: 0.91,
   threshold: 0.7,
   on_hand: 2,
@@ -125,7 +127,10 @@ describe('fleet API', () => {
     const api = app();
     const ops = await login(api, 'ops');
     const all = await get(api, '/api/alerts', ops);
-    expect(all.json().alerts).toEqual([expect.objectContaining({ alert_id: 'al-1', store_id: 's1', sku: 'ALPHA' })]);
+    // The hub keeps what the alert told staff: its kind and its evidence in words.
+    expect(all.json().alerts).toEqual([
+      expect.objectContaining({ alert_id: 'al-1', store_id: 's1', sku: 'ALPHA', kind: alert.kind, why: alert.why }),
+    ]);
     const other = await get(api, '/api/alerts?store=s2', ops);
     expect(other.json().alerts).toEqual([]);
     const bad = await get(api, '/api/alerts?limit=0', ops);

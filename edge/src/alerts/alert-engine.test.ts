@@ -31,11 +31,11 @@ describe('AlertEngine', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const engine = (coolDownMs: number, warmUpMs = 0) =>
+  const engine = (coolDownMs: number, warmUpMs = 0, sweepEveryMs = 0, risk = scorer) =>
     new AlertEngine(
       store,
-      scorer,
-      { storeId: 's1', raiseAbove: 0.7, clearBelow: 0.4, coolDownMs, warmUpMs },
+      risk,
+      { storeId: 's1', raiseAbove: 0.7, clearBelow: 0.4, coolDownMs, warmUpMs, sweepEveryMs },
       async (topic, payload) => {
         published.push({ topic, alert: JSON.parse(payload) });
       },
@@ -90,12 +90,12 @@ describe('AlertEngine', () => {
   it('raises nothing until warmUpMs of event time after the earliest scored event, also after a restart', async () => {
     const day = 86_400_000;
     const t0 = Date.parse('2026-02-01T09:00:00Z');
-    await move(engine(0, 28 * day), 'MILK-1L', 0, new Date(t0));
-    await move(engine(0, 28 * day), 'MILK-1L', 0, new Date(t0 + 28 * day - 1));
+    await move(engine(0, 28 * day), 'MILK-1L', 1, new Date(t0));
+    await move(engine(0, 28 * day), 'MILK-1L', 1, new Date(t0 + 28 * day - 1));
     expect(published).toEqual([]);
     expect(store.scoredSince()).toBe('2026-02-01T09:00:00.000Z');
     // A new engine on the same store (an agent restart) keeps the warm-up clock: day 28 alerts.
-    await move(engine(0, 28 * day), 'MILK-1L', 0, new Date(t0 + 28 * day));
+    await move(engine(0, 28 * day), 'MILK-1L', 1, new Date(t0 + 28 * day));
     expect(published.map(({ alert }) => [alert.state, alert.at])).toEqual([['raised', '2026-03-01T09:00:00.000Z']]);
   });
 
@@ -112,5 +112,78 @@ describe('AlertEngine', () => {
     expect(scorer.runs).toEqual([500]);
     expect(published).toHaveLength(500);
     expect(store.openAlerts()).toBe(500);
+  });
+
+  it('raises at once when the book stock reaches zero, through warm-up and cool-down, and holds it there', async () => {
+    const day = 86_400_000;
+    const alerts = engine(60 * 60_000, 28 * day);
+    const t0 = Date.parse('2026-02-01T09:00:00Z');
+    await move(alerts, 'MILK-1L', 8, new Date(t0)); // warm-up: risk 0.002, nothing
+    await move(alerts, 'MILK-1L', 0, new Date(t0 + 60_000));
+    await move(alerts, 'MILK-1L', -2, new Date(t0 + 2 * day)); // open, past the cool-down: not cleared
+    expect(published.map(({ alert }) => [alert.state, alert.kind, alert.on_hand])).toEqual([
+      ['raised', 'will_run_out', 0],
+    ]);
+    expect(published[0]?.alert.why).toMatch(/the books show 0 on hand/);
+  });
+
+  it('scores silent SKUs once an hour of event time and says why it suspects a hidden empty shelf', async () => {
+    // Risk from silence alone: sigmoid(0.5 * hours_since_last_sale - 5): 0 h -> 0.007, 14 h -> 0.88.
+    const silence = await tinyScorer(0.5, -5, 'hours_since_last_sale');
+    try {
+      const alerts = engine(0, 0, 3_600_000, silence);
+      const t0 = Date.parse('2026-03-02T08:00:00Z');
+      let seq = 0;
+      const sell = async (sku: string, quantity: number, atMs: number) => {
+        seq += 1;
+        const at = new Date(atMs).toISOString();
+        const event = {
+          schema: 1 as const,
+          event_id: `e${seq}`,
+          store_id: 's1',
+          terminal_id: 'pos-01',
+          terminal_seq: seq,
+          occurred_at: at,
+          received_at: at,
+          type: 'sale' as const,
+          currency: 'EUR',
+          lines: [{ sku, quantity, unit_price: 1, promo: false }],
+        };
+        const result = store.commitIntake([{ kind: 'event', event, payload: JSON.stringify(event) }]);
+        alerts.enqueue(result.touched);
+        await alerts.idle();
+      };
+      const count = (sku: string, quantity: number, terminalSeq: number) => {
+        const at = new Date(t0 - 60_000).toISOString();
+        const event = {
+          schema: 1 as const,
+          event_id: `count-${sku}`,
+          store_id: 's1',
+          terminal_id: 'bo-01',
+          terminal_seq: terminalSeq,
+          occurred_at: at,
+          received_at: at,
+          type: 'shelf_count' as const,
+          sku,
+          counted_quantity: quantity,
+        };
+        store.commitIntake([{ kind: 'event', event, payload: JSON.stringify(event) }]);
+      };
+      count('MILK-1L', 52, 1);
+      count('BREAD-1', 10, 2);
+      await sell('MILK-1L', 40, t0); // 40 units today: about 5.7 a day over 7 days, 12 left
+      await sell('BREAD-1', 1, t0 + 30 * 60_000); // sets the first sweep boundary at 09:00
+      expect(published).toEqual([]);
+      await sell('BREAD-1', 1, t0 + 14 * 3_600_000); // 22:00: MILK-1L silent for 14 h
+      const milk = published.filter(({ alert }) => alert.sku === 'MILK-1L').map(({ alert }) => alert);
+      expect(milk.map((a) => [a.state, a.kind, a.on_hand, a.trigger_event_id, a.at])).toEqual([
+        ['raised', 'hidden_empty', 12, 'e3', '2026-03-02T22:00:00.000Z'],
+      ]);
+      expect(milk[0]?.why).toBe(
+        'no sale for 14 h where it sells about 5.7 a day, yet the books show 12: check the shelf',
+      );
+    } finally {
+      await silence.close();
+    }
   });
 });

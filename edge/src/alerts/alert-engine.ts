@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { type Alert, kafkaTopics, type Logger, mqttTopics, stockoutFeatures } from '@tillgate/shared';
+import {
+  type Alert,
+  kafkaTopics,
+  type Logger,
+  mqttTopics,
+  type SkuFeatureState,
+  stockoutFeatures,
+} from '@tillgate/shared';
 import type { EdgeStore, TouchedSku } from '../store/edge-store.ts';
+import { alertReason } from './alert-reason.ts';
 
 /** What the engine needs of a model; StockoutScorer (src/scoring) is one. */
 export interface RiskScorer {
@@ -23,9 +31,22 @@ export interface AlertEngineOptions {
    * Store-level, as in training, where every SKU's history starts with the store's.
    */
   warmUpMs: number;
+  /**
+   * Event time between passes that score every SKU, not only the ones events moved; 0 = never. A
+   * shelf emptied without a sale (phantom inventory, theft) produces no event at all: only a pass over
+   * the silent SKUs can notice it, and training scored snapshots at any instant, not only at events.
+   */
+  sweepEveryMs: number;
 }
 
 type Touched = Map<string, TouchedSku>;
+
+interface Scored {
+  sku: string;
+  state: SkuFeatureState;
+  eventId: string;
+  at: Date;
+}
 
 /**
  * Scores the SKUs each commit moved and turns risk into alerts. Hysteresis: an alert opens above
@@ -51,6 +72,8 @@ export class AlertEngine {
   /** Cache of store.scoredSince (epoch ms); undefined until first read. */
   #scoredSince: number | null | undefined;
   #running: Promise<void> | null = null;
+  /** Event instant (epoch ms) at or after which the next pass over every SKU runs; set by the first batch. */
+  #nextSweep: number | null = null;
 
   constructor(
     store: EdgeStore,
@@ -95,15 +118,14 @@ export class AlertEngine {
   }
 
   async #score(batch: Touched): Promise<void> {
-    const entries = [...batch].map(([sku, touched]) => ({ sku, ...touched, at: new Date(touched.occurredAt) }));
-    const risks = await this.#scorer.scoreBatch(entries.map(({ state, at }) => stockoutFeatures(state, at)));
+    const entries: Scored[] = [...batch].map(([sku, touched]) => ({
+      sku,
+      state: touched.state,
+      eventId: touched.eventId,
+      at: new Date(touched.occurredAt),
+    }));
     const warmFrom = this.#advanceScoredSince(entries) + this.#options.warmUpMs;
-    const alerts: Alert[] = [];
-    entries.forEach(({ sku, state, eventId, at }, index) => {
-      const risk = risks[index] ?? 0;
-      const decision = this.#decide(sku, risk, at, at.getTime() >= warmFrom);
-      if (decision !== null) alerts.push(this.#alert(sku, decision, risk, state.onHand, eventId, at));
-    });
+    const alerts = await this.#decideAll([...entries, ...this.#sweep(entries, batch)], warmFrom);
     if (alerts.length === 0) return;
     this.#store.commitAlerts(alerts, kafkaTopics.restockAlerts);
     for (const alert of alerts) {
@@ -112,6 +134,37 @@ export class AlertEngine {
         this.#log.warn({ err: error, sku: alert.sku }, 'could not publish an alert on MQTT'),
       );
     }
+  }
+
+  async #decideAll(entries: readonly Scored[], warmFrom: number): Promise<Alert[]> {
+    const rows = entries.map(({ state, at }) => stockoutFeatures(state, at));
+    const risks = await this.#scorer.scoreBatch(rows);
+    const alerts: Alert[] = [];
+    entries.forEach((entry, index) => {
+      const risk = risks[index] ?? 0;
+      const decision = this.#decide(entry, risk, entry.at.getTime() >= warmFrom);
+      if (decision !== null) alerts.push(this.#alert(entry, decision, risk, rows[index] as Float32Array));
+    });
+    return alerts;
+  }
+
+  /**
+   * Every SKU the batch did not move, at the batch's latest event instant, once the store's event
+   * clock has passed the next sweep boundary (the trigger is the event that moved the clock there).
+   */
+  #sweep(entries: readonly Scored[], batch: Touched): Scored[] {
+    const every = this.#options.sweepEveryMs;
+    if (every <= 0 || entries.length === 0) return [];
+    const latest = entries.reduce((a, b) => (b.at.getTime() > a.at.getTime() ? b : a));
+    const now = latest.at.getTime();
+    if (this.#nextSweep === null) this.#nextSweep = Math.floor(now / every) * every + every;
+    if (now < this.#nextSweep) return [];
+    this.#nextSweep = Math.floor(now / every) * every + every;
+    const swept: Scored[] = [];
+    for (const [sku, state] of this.#store.allSkuStates()) {
+      if (!batch.has(sku)) swept.push({ sku, state, eventId: latest.eventId, at: latest.at });
+    }
+    return swept;
   }
 
   /** The earliest event instant ever scored, including this batch; written to the store only when it moves. */
@@ -128,9 +181,15 @@ export class AlertEngine {
     return this.#scoredSince;
   }
 
-  #decide(sku: string, risk: number, at: Date, warm: boolean): Alert['state'] | null {
+  /**
+   * Book stock at or below zero raises at once, whatever the model, warm-up or cool-down say, and
+   * keeps the alert open: the rule is 99 % precise there (issue 16) and the model's job is what the
+   * rule cannot see.
+   */
+  #decide({ sku, state, at }: Scored, risk: number, warm: boolean): Alert['state'] | null {
     const current = this.#store.alertState(sku);
     const open = current?.open ?? false;
+    if (state.onHand <= 0) return open ? null : 'raised';
     const cooling = current !== null && at.getTime() - Date.parse(current.changedAt) < this.#options.coolDownMs;
     if (cooling) return null;
     if (!open && warm && risk >= this.#options.raiseAbove) return 'raised';
@@ -138,16 +197,23 @@ export class AlertEngine {
     return null;
   }
 
-  #alert(sku: string, state: Alert['state'], risk: number, onHand: number, eventId: string, at: Date): Alert {
+  #alert({ sku, state, eventId, at }: Scored, decision: Alert['state'], risk: number, features: Float32Array): Alert {
+    const reason = alertReason(state, features);
+    const threshold = decision === 'raised' ? this.#options.raiseAbove : this.#options.clearBelow;
     return {
       schema: 1,
       alert_id: randomUUID(),
       store_id: this.#options.storeId,
       sku,
-      state,
+      state: decision,
+      kind: reason.kind,
+      why:
+        decision === 'raised'
+          ? reason.why
+          : `risk fell to ${risk.toFixed(2)} (below ${threshold.toFixed(2)}); ${reason.why}`,
       risk: Math.min(1, Math.max(0, risk)),
-      threshold: state === 'raised' ? this.#options.raiseAbove : this.#options.clearBelow,
-      on_hand: Math.round(onHand),
+      threshold,
+      on_hand: Math.round(state.onHand),
       model_name: this.#scorer.name,
       model_version: this.#scorer.version,
       trigger_event_id: eventId,

@@ -14,7 +14,10 @@ export interface AlertLevels {
  * manifest carries the operating threshold the pipeline chose for it (metrics.alert_threshold), and a
  * fixed number in the config would be wrong for the next model. The config may still override both.
  */
-export function alertLevels(config: EdgeConfig['alerts'], modelThreshold: number | null): AlertLevels {
+export function alertLevels(
+  config: Pick<EdgeConfig['alerts'], 'raiseAbove' | 'clearBelow'>,
+  modelThreshold: number | null,
+): AlertLevels {
   const source = config.raiseAbove !== undefined ? 'config' : modelThreshold !== null ? 'model' : 'fallback';
   const raiseAbove = config.raiseAbove ?? modelThreshold ?? defaults.alerts.fallbackRaiseAbove;
   if (!(raiseAbove > 0 && raiseAbove <= 1)) {

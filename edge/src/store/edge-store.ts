@@ -119,6 +119,8 @@ export interface EdgeStore {
   commitAlerts(alerts: readonly Alert[], topic: string): void;
   alertState(sku: string): AlertStateRow | null;
   skuState(sku: string): SkuFeatureState | null;
+  /** Every SKU's feature state (the alert engine's pass over silent SKUs). */
+  allSkuStates(): Map<string, SkuFeatureState>;
   /** Oldest unsent rows first, at most `limit`. */
   readUnsent(limit: number): OutboxRow[];
   /** Marks rows sent and records `at` as the last successful forward, in one transaction. */

@@ -234,6 +234,8 @@ describe('EdgeStore on SQLite', () => {
       store_id: 's1',
       sku: 'MILK-1L',
       state: 'raised',
+      kind: 'will_run_out',
+      why: 'the books show 0 on hand: the shelf is probably empty; refill it or order more',
       risk: 0.9,
       threshold: 0.7,
       on_hand: 0,

@@ -246,6 +246,11 @@ class SqliteStore implements EdgeStore {
     return text === undefined ? null : (JSON.parse(text) as SkuFeatureState);
   }
 
+  allSkuStates(): Map<string, SkuFeatureState> {
+    const rows = this.#db.prepare('SELECT sku, state FROM sku_state').all() as { sku: string; state: string }[];
+    return new Map(rows.map((row) => [row.sku, JSON.parse(row.state) as SkuFeatureState]));
+  }
+
   readUnsent(limit: number): OutboxRow[] {
     return this.#readUnsent.all(limit) as OutboxRow[];
   }

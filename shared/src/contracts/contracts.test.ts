@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { alert } from './alert.ts';
 import { contractJsonSchemas } from './json-schema.ts';
 import { parsePosPayload } from './parse-pos-payload.ts';
 
@@ -30,6 +31,16 @@ describe('published examples', () => {
   it.each(files)('%s validates and is stamped with the edge clock', (file) => {
     const result = parsePosPayload(readFileSync(`${examplesDir}${file}`), receivedAt);
     expect(result.ok ? result.event.received_at : result.violation.message).toBe(receivedAt.toISOString());
+  });
+});
+
+describe('published examples of what the edge sends', () => {
+  const edgeExample = (file: string): unknown => JSON.parse(readFileSync(`${examplesDir}edge/${file}`, 'utf8'));
+
+  it('alert.json is a valid alert that says what to look for and why', () => {
+    const parsed = alert.parse(edgeExample('alert.json'));
+    expect(parsed.kind).toBe('hidden_empty');
+    expect(parsed.why).toMatch(/no sale for/);
   });
 });
 

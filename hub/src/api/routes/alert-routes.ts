@@ -16,7 +16,7 @@ export function alertRoutes(api: FastifyInstance, deps: RouteDeps): void {
     },
     async (request) => {
       const result = await deps.clickhouse.query({
-        query: `SELECT alert_id, store_id, sku, state, risk, threshold, on_hand, model_name, model_version,
+        query: `SELECT alert_id, store_id, sku, state, kind, why, risk, threshold, on_hand, model_name, model_version,
                        trigger_event_id, at
                 FROM alerts
                 WHERE {store:String} = '' OR store_id = {store:String}

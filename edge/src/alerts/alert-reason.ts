@@ -1,0 +1,61 @@
+import type { AlertKind, SkuFeatureState } from '@tillgate/shared';
+import { stockoutFeatureNames } from '@tillgate/shared';
+
+// What an alert tells the person who walks to the shelf (issue 16 item 5): which of the two jobs it
+// is doing and the evidence, from the same feature row the model scored.
+
+/** Units of unsold demand a silence must stand for before it, not the run-down, explains the risk. */
+const silenceUnits = 2;
+
+const column = (name: string): number => {
+  const index = stockoutFeatureNames.indexOf(name);
+  if (index < 0) throw new Error(`alert-reason: the feature spec has no ${name}`);
+  return index;
+};
+const at = {
+  hoursSinceSale: column('hours_since_last_sale'),
+  hoursSinceDelivery: column('hours_since_delivery'),
+  units7d: column('units_7d'),
+  units28d: column('units_28d'),
+  daysOfCover: column('days_of_cover'),
+} as const;
+
+export interface AlertReason {
+  kind: AlertKind;
+  why: string;
+}
+
+/**
+ * hidden_empty when the books show stock but the SKU has been silent for longer than `silenceUnits`
+ * of its usual demand would allow; will_run_out otherwise (including books at or below zero).
+ */
+export function alertReason(state: SkuFeatureState, features: Float32Array): AlertReason {
+  const onHand = Math.round(state.onHand);
+  const perDay = Math.max(features[at.units28d] ?? 0, features[at.units7d] ?? 0);
+  const silentHours = features[at.hoursSinceSale] ?? 0;
+  if (onHand <= 0) {
+    return {
+      kind: 'will_run_out',
+      why: `the books show ${onHand} on hand: the shelf is probably empty; refill it or order more`,
+    };
+  }
+  if (state.lastSaleAt !== null && (perDay * silentHours) / 24 >= silenceUnits) {
+    return {
+      kind: 'hidden_empty',
+      why: `no sale for ${hours(silentHours)} where it sells about ${amount(perDay)} a day, yet the books show ${onHand}: check the shelf`,
+    };
+  }
+  const delivery = features[at.hoursSinceDelivery] ?? 0;
+  return {
+    kind: 'will_run_out',
+    why: `${onHand} on hand covers ${amount(features[at.daysOfCover] ?? 0)} days at about ${amount(features[at.units7d] ?? 0)} a day${state.lastDeliveryAt === null ? '' : `; last delivery ${hours(delivery)} ago`}`,
+  };
+}
+
+function hours(h: number): string {
+  return h >= 48 ? `${Math.round(h / 24)} days` : `${h >= 10 ? Math.round(h) : h.toFixed(1)} h`;
+}
+
+function amount(x: number): string {
+  return x >= 10 ? String(Math.round(x)) : x.toFixed(1);
+}
