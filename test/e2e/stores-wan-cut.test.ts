@@ -243,13 +243,13 @@ describe('3 stores end to end with a WAN cut', () => {
       60_000,
     );
     // As received: what reached the hub from the stores' alert topics, with the kind staff were told.
-    const rows = await query<{ store_id: string; sku: string; kind: ReceivedAlert['kind']; at: string }>(
-      "SELECT store_id, sku, kind, toString(at) AS at FROM alerts FINAL WHERE state = 'raised'",
+    const rows = await query<{ store_id: string; sku: string; kind: ReceivedAlert['kind']; at_ms: string }>(
+      "SELECT store_id, sku, kind, toUnixTimestamp64Milli(at) AS at_ms FROM alerts FINAL WHERE state = 'raised'",
     );
     const alerts: ReceivedAlert[] = rows.map((r) => ({
       storeId: r.store_id,
       sku: r.sku,
-      at: Date.parse(`${r.at.replace(' ', 'T')}Z`),
+      at: Number(r.at_ms),
       kind: r.kind,
     }));
     const stockouts = [...run.stockouts.values()];
