@@ -803,3 +803,9 @@ ORDER BY upn;
 
 CREATE TABLE IF NOT EXISTS bi_user_access ON CLUSTER tillgate AS bi_user_access_local
 ENGINE = Distributed(tillgate, currentDatabase(), bi_user_access_local, cityHash64(store_id));
+
+ALTER TABLE alerts_local ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS kind LowCardinality(String) DEFAULT '' AFTER state,
+    ADD COLUMN IF NOT EXISTS why String DEFAULT '' AFTER kind;
+
+ALTER TABLE alerts ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS kind LowCardinality(String) DEFAULT '' AFTER state,
+    ADD COLUMN IF NOT EXISTS why String DEFAULT '' AFTER kind;
