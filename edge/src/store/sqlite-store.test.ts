@@ -261,6 +261,8 @@ describe('EdgeStore on SQLite', () => {
       store_id: 's1',
       sku,
       state,
+      kind: 'will_run_out',
+      why: 'the books show 0 on hand: the shelf is probably empty; refill it or order more',
       risk: state === 'raised' ? 0.9 : 0.1,
       threshold: 0.7,
       on_hand: 0,
