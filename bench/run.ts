@@ -11,9 +11,11 @@ const all = readdirSync(dir)
   .filter((file) => (file.endsWith('.ts') || file.endsWith('.sh')) && file !== 'run.ts')
   .sort();
 const wanted = process.argv.slice(2);
+// setup-cold re-installs everything from an empty cache (15-40 min): only when named.
+const explicitOnly = new Set(['setup-cold.sh']);
 const chosen =
   wanted.length === 0
-    ? all
+    ? all.filter((file) => !explicitOnly.has(file))
     : all.filter((file) => {
         const name = file.slice(0, -3);
         return wanted.some((w) => name === w || name.startsWith(`${w}-`));
