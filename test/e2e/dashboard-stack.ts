@@ -38,6 +38,8 @@ export interface DashboardStack {
   agents: Map<string, RunningAgent>;
   /** An MQTT connection as terminal `pos-01` of the store. */
   terminal(storeId: string): Promise<MqttClient>;
+  /** An MQTT connection as the store's alert display `display-01` (reads the alert topics). */
+  display(storeId: string): Promise<MqttClient>;
   stop(): Promise<void>;
 }
 
@@ -90,7 +92,12 @@ export async function startDashboardStack(): Promise<DashboardStack> {
           storeId,
           dataDir,
           logLevel: 'error',
-          mqtt: { mode: 'embedded', port: 0, terminals: [{ id: 'pos-01', password: terminalPassword }] },
+          mqtt: {
+            mode: 'embedded',
+            port: 0,
+            terminals: [{ id: 'pos-01', password: terminalPassword }],
+            displays: [{ id: 'display-01', password: terminalPassword }],
+          },
           kafka: {
             brokers: [broker],
             topicPrefix,
@@ -113,21 +120,23 @@ export async function startDashboardStack(): Promise<DashboardStack> {
     stops.push(async () => {
       await Promise.all(clients.map((client) => client.endAsync()));
     });
+    const connect = async (storeId: string, account: string) => {
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${agents.get(storeId)?.mqttPort}`, {
+        clientId: `${storeId}-${account}-${randomUUID().slice(0, 6)}`,
+        username: account,
+        password: terminalPassword,
+        reconnectPeriod: 0,
+      });
+      clients.push(client);
+      return client;
+    };
     return {
       url: hub.apiUrl ?? '',
       config,
       chaos,
       agents,
-      async terminal(storeId) {
-        const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${agents.get(storeId)?.mqttPort}`, {
-          clientId: `${storeId}-pos-01`,
-          username: 'pos-01',
-          password: terminalPassword,
-          reconnectPeriod: 0,
-        });
-        clients.push(client);
-        return client;
-      },
+      terminal: (storeId) => connect(storeId, 'pos-01'),
+      display: (storeId) => connect(storeId, 'display-01'),
       stop,
     };
   } catch (error) {

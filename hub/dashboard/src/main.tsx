@@ -50,7 +50,7 @@ function App({ session }: { session: Session & { user: NonNullable<Session['user
         </button>
       </header>
       <main>
-        {view === 'fleet' && <FleetPage route={route} />}
+        {view === 'fleet' && <FleetPage route={route} hubWide={session.user.role !== 'store-manager'} />}
         {view === 'alerts' && <AlertsPage />}
         {view === 'kpis' && <KpiPage />}
         {view === 'models' && <ModelsPage />}

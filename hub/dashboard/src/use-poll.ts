@@ -8,10 +8,11 @@ export interface Polled<T> {
   skewMs: number;
 }
 
-/** GETs `url` now and every `everyMs` (0: once) while the view is shown. */
-export function usePoll<T extends { at?: string }>(url: string, everyMs: number): Polled<T> {
+/** GETs `url` now and every `everyMs` (0: once) while the view is shown; `null`: nothing to fetch. */
+export function usePoll<T extends { at?: string }>(url: string | null, everyMs: number): Polled<T> {
   const [state, setState] = useState<Polled<T>>({ data: undefined, error: undefined, skewMs: 0 });
   useEffect(() => {
+    if (url === null) return;
     let stopped = false;
     let timer: number | undefined;
     const load = async () => {

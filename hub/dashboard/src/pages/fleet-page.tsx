@@ -60,9 +60,10 @@ const sorters: Record<Column, (a: Row, b: Row) => number> = {
   rejects: (a, b) => a.rejectsTotal - b.rejectsTotal,
 };
 
-export function FleetPage({ route }: { route: Route }) {
+export function FleetPage({ route, hubWide }: { route: Route; hubWide: boolean }) {
   const fleet = usePoll<Fleet>('/api/fleet', pollMs);
-  const lag = usePoll<Lag & { at?: string }>('/api/lag', 5_000);
+  // Consumer lag is hub-wide: admin and ops only (the API answers 403 to a store manager).
+  const lag = usePoll<Lag & { at?: string }>(hubWide ? '/api/lag' : null, 5_000);
   const now = useTick(1_000) - fleet.skewMs;
   const q = route.params.get('q') ?? '';
   const status = route.params.get('status') ?? 'all';
