@@ -15,11 +15,12 @@ import { startExternalBroker } from './intake/external-broker.ts';
 import { GroupCommit } from './intake/group-commit.ts';
 import type { MqttIntake } from './intake/mqtt-intake.ts';
 import { PosIntake, type ReplySink } from './intake/pos-intake.ts';
-import { bundledPublicKeysPem, defaultModelDir, StockoutScorer } from './scoring/index.ts';
+import { defaultModelDir } from './scoring/index.ts';
 import type { AgentStatus } from './status/agent-status.ts';
 import { startStatusServer } from './status/status-server.ts';
 import type { TerminalEpoch } from './store/edge-store.ts';
 import { openSqliteStore } from './store/sqlite-store.ts';
+import { type RunningUpdater, startModelUpdater } from './updater/start-updater.ts';
 
 export interface RunningAgent {
   /** The MQTT port actually bound (embedded mode; useful with port 0), else null. */
@@ -50,14 +51,25 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     maxRejects: config.disk.maxRejects,
     walBytes: budget.walBytes,
   });
-  const ownScorer = options.scorer === undefined ? await loadScorer(config) : null;
-  const scorer = options.scorer ?? (ownScorer as StockoutScorer);
+  // The updater owns the active model (updater.db) and swaps what is behind its scorer (src/updater).
+  const updater: RunningUpdater | null =
+    options.scorer === undefined ? await startModelUpdater(config, log.child({ component: 'updater' })) : null;
+  const scorer: RiskScorer = updater?.scorer ?? (options.scorer as RiskScorer);
   store.recordInstalledModel(
     { name: scorer.name, version: scorer.version, dir: config.model.dir ?? defaultModelDir },
     new Date(),
   );
-  const levels = alertLevels(config.alerts, scorer.alertThreshold ?? null);
-  log.info({ model: scorer.name, version: scorer.version, ...levels }, 'stock-out model loaded');
+  const fixedLevels = alertLevels(config.alerts, scorer.alertThreshold ?? null);
+  // Read on every decision: a swapped-in model brings its own operating threshold.
+  const levels = {
+    get raiseAbove() {
+      return updater?.scorer.active.raiseAbove ?? fixedLevels.raiseAbove;
+    },
+    get clearBelow() {
+      return updater?.scorer.active.clearBelow ?? fixedLevels.clearBelow;
+    },
+  };
+  log.info({ model: scorer.name, version: scorer.version, ...fixedLevels }, 'stock-out model loaded');
 
   const link = new KafkaLink({ ...config.kafka, clientId: `${config.kafka.clientId}-${config.storeId}` });
   const forwarder = new Forwarder(store, link, config.kafka, log.child({ component: 'forwarder' }));
@@ -67,8 +79,12 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     scorer,
     {
       storeId: config.storeId,
-      raiseAbove: levels.raiseAbove,
-      clearBelow: levels.clearBelow,
+      get raiseAbove() {
+        return levels.raiseAbove;
+      },
+      get clearBelow() {
+        return levels.clearBelow;
+      },
       coolDownMs: config.alerts.coolDownMs,
       warmUpMs: config.alerts.warmUpDays * 86_400_000,
       sweepEveryMs: config.alerts.sweepEveryMs,
@@ -131,6 +147,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       terminals: latestEpochs(store.terminalEpochs()),
       disk: diskStatus(),
       memory: { rss_bytes: process.memoryUsage.rss(), heap_used_bytes: process.memoryUsage().heapUsed },
+      model_update: updater?.status() ?? null,
       alerts_open: store.openAlerts(),
       recent_alerts: store.recentAlerts(recentCount),
       rejects_total: store.rejectsTotal(),
@@ -156,6 +173,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
         disk_used_bytes: current.disk.used_bytes,
         rejects_total: current.rejects_total,
         alerts_open: current.alerts_open,
+        ...(current.model_update === null ? {} : { model_update: current.model_update }),
       };
     },
     log.child({ component: 'heartbeat' }),
@@ -220,20 +238,12 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       commit.stop();
       await alerts.idle();
       await forwarder.stop();
-      await ownScorer?.close();
+      await updater?.stop();
       store.close();
       log.info('edge agent stopped');
       root.flush();
     },
   };
-}
-
-async function loadScorer(config: EdgeConfig): Promise<StockoutScorer> {
-  const keys =
-    config.model.trustedKeyFiles === undefined
-      ? bundledPublicKeysPem()
-      : config.model.trustedKeyFiles.map((file) => readFileSync(file, 'utf8'));
-  return StockoutScorer.load(config.model.dir ?? defaultModelDir, keys);
 }
 
 /** The numbering run each terminal is in now (the full history is EdgeStore.terminalEpochs). */

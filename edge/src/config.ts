@@ -1,5 +1,6 @@
 import { eventAgeLimits, loadConfig } from '@tillgate/shared';
 import { z } from 'zod';
+import { bundledTrustedKeys, updaterConfig, updaterDefaults } from './updater/updater-config.ts';
 
 // The agent's one config schema (STYLE.md "Config"). Every default lives in `defaults` below, with
 // its unit; the schema only says what is valid. Loaded from a JSON file plus TILLGATE_EDGE__* env
@@ -78,6 +79,7 @@ export const defaults = {
     sweepEveryMs: 3_600_000,
   },
   status: { host: '127.0.0.1', port: 18710 },
+  updater: updaterDefaults,
 } as const;
 
 /** Worst-case bytes of one rejects row: 4 KiB of kept payload plus field, reason and ids. */
@@ -205,10 +207,18 @@ export const edgeConfigSchema = z
       .strictObject({
         /** Directory with model.onnx + manifest.json + manifest.sig; the bundled default when absent. */
         dir: z.string().min(1).optional(),
-        /** PEM files of the keys allowed to sign models; the bundled key when absent. */
-        trustedKeyFiles: z.array(z.string().min(1)).optional(),
+        /**
+         * The keys allowed to sign models, pinned by id (`ed25519-` + 16 hex of the sha256 of the raw
+         * public key; the agent recomputes it from the file and refuses a mismatch). Operator-owned: a
+         * release, a rollout or a training run can never add to it. Default: the key of the bundled model.
+         */
+        trustedKeys: z
+          .array(z.strictObject({ id: z.string().regex(/^ed25519-[0-9a-f]{16}$/), file: z.string().min(1) }))
+          .min(1, 'pin at least one model signing key')
+          .default(bundledTrustedKeys),
       })
-      .default({}),
+      .default({ trustedKeys: bundledTrustedKeys }),
+    updater: updaterConfig,
     status: z
       .strictObject({
         host: loopback.default(defaults.status.host),

@@ -13,6 +13,13 @@ export {
 export { SCHEMA_VERSION } from './contracts/envelope.ts';
 export { eventAgeLimits, tooOldReason } from './contracts/event-age.ts';
 export { type Heartbeat, heartbeat } from './contracts/heartbeat.ts';
+export {
+  type ModelAssignment,
+  type ModelUpdateStatus,
+  modelAssignment,
+  modelUpdateStates,
+  modelUpdateStatus,
+} from './contracts/model-assignment.ts';
 export { type ModelManifest, type ModelRelease, modelManifest, modelRelease } from './contracts/model-release.ts';
 export {
   contractReasonOf,

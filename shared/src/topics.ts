@@ -11,6 +11,8 @@ export const kafkaTopics = {
   supplierShipments: 'supplier-shipments',
   edgeHeartbeats: 'edge-heartbeats',
   modelReleases: 'model-releases',
+  /** Compacted, keyed by store_id: the hub's latest model order for each store (modelAssignment). */
+  modelRollouts: 'model-rollouts',
   deadLetters: 'dead-letters',
 } as const;
 

@@ -85,7 +85,7 @@ export async function edgeTestBed(name: string): Promise<EdgeTestBed> {
         },
         status: { port: 0 },
         heartbeat: { intervalMs: 1_000 },
-        model: { dir: model.dir, trustedKeyFiles: [model.keyFile] },
+        model: { dir: model.dir, trustedKeys: [model.pin] },
         ...overrides,
       }),
     async consume(topic, enough, timeoutMs = 60_000) {

@@ -1,9 +1,10 @@
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { featureSpecHash, stockoutFeatureNames } from '@tillgate/shared';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { RiskScorer } from '../../edge/src/alerts/alert-engine.ts';
+import { keyIdOf } from '../../edge/src/updater/trusted-keys.ts';
 
 // A real, tiny ONNX model written byte by byte (ONNX protobuf), so alert tests control risk exactly
 // while still running onnxruntime: probability = sigmoid(slope * on_hand + intercept).
@@ -70,7 +71,7 @@ const valueInfo = (name: string, dims: (number | string)[]) => [
 ];
 
 /** probability = sigmoid(slope * <feature> + intercept); the feature is on_hand unless named. */
-export function tinyStockoutModel(slope: number, intercept: number, feature = 'on_hand'): Uint8Array {
+export function tinyStockoutModel(slope: number, intercept: number, feature = 'on_hand', padBytes = 0): Uint8Array {
   const width = stockoutFeatureNames.length;
   const input = stockoutFeatureNames.indexOf(feature);
   if (input < 0) throw new Error(`tinyStockoutModel: no feature ${feature}`);
@@ -88,7 +89,10 @@ export function tinyStockoutModel(slope: number, intercept: number, feature = 'o
     ...bytes(12, valueInfo('probability', ['N'])),
   ];
   const model = [...int(1, 8), ...bytes(8, [...text(1, ''), ...int(2, 13)]), ...bytes(7, graph)];
-  return Uint8Array.from(model);
+  if (padBytes === 0) return Uint8Array.from(model);
+  // ModelProto.doc_string (field 6): bulk that onnxruntime ignores, for download tests.
+  const pad = Buffer.alloc(padBytes, 0x61);
+  return Buffer.concat([Buffer.from(model), Buffer.from([...field(6, 2), ...varint(pad.length)]), pad]);
 }
 
 /** A RiskScorer on the tiny model, counting onnxruntime runs (to see batching). */
@@ -115,39 +119,74 @@ export async function tinyScorer(
   };
 }
 
+export interface TinyRelease {
+  version: string;
+  model: Uint8Array;
+  /** manifest.json exactly as signed. */
+  manifestJson: string;
+  /** base64 ed25519 signature over manifestJson. */
+  signature: string;
+}
+
+/** A signed release of the tiny model (risk = sigmoid(slope * on_hand + intercept)), as the pipeline makes one. */
+export function tinyRelease(
+  version: string,
+  privateKey: KeyObject,
+  options: { slope?: number; intercept?: number; featureSpecHash?: string; task?: string; padBytes?: number } = {},
+): TinyRelease {
+  const model = tinyStockoutModel(options.slope ?? -1, options.intercept ?? 2, 'on_hand', options.padBytes ?? 0);
+  const now = new Date().toISOString();
+  const manifestJson = `${JSON.stringify(
+    {
+      name: 'tiny-stockout',
+      version,
+      task: options.task ?? 'stockout-risk',
+      feature_spec_hash: options.featureSpecHash ?? featureSpecHash,
+      features: [...stockoutFeatureNames],
+      sha256: createHash('sha256').update(model).digest('hex'),
+      created_at: now,
+      training_data: { from: now, to: now, rows: 0 },
+      metrics: {},
+    },
+    null,
+    2,
+  )}\n`;
+  return {
+    version,
+    model,
+    manifestJson,
+    signature: sign(null, Buffer.from(manifestJson), privateKey).toString('base64'),
+  };
+}
+
+/** A fresh signing key, its public PEM written under `dir`, and the pin an agent config needs for it. */
+export function testSigningKey(
+  dir: string,
+  name = 'tiny-model',
+): { privateKey: KeyObject; pin: { id: string; file: string } } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const file = join(dir, `${name}.pub.pem`);
+  writeFileSync(file, publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  return { privateKey, pin: { id: keyIdOf(publicKey), file } };
+}
+
 /**
  * Writes the tiny model as a signed release directory (model.onnx + manifest.json + manifest.sig)
  * under `dir`, signed by a fresh ed25519 key whose public PEM is written next to it. An agent given
- * `model: { dir, trustedKeyFiles: [keyFile] }` loads it through the production path
- * (StockoutScorer.load: signature, sha256 and feature-spec checks). Risk = sigmoid(2 - on_hand).
+ * `model: { dir, trustedKeys: [pin] }` loads it through the production path (StockoutScorer.load:
+ * signature, sha256 and feature-spec checks). Risk = sigmoid(2 - on_hand).
  */
-export function writeSignedTinyModel(dir: string): { dir: string; keyFile: string } {
+export function writeSignedTinyModel(dir: string): {
+  dir: string;
+  pin: { id: string; file: string };
+  privateKey: KeyObject;
+} {
   const modelDir = join(dir, 'tiny-model');
   mkdirSync(modelDir, { recursive: true });
-  const model = tinyStockoutModel(-1, 2);
-  writeFileSync(join(modelDir, 'model.onnx'), model);
-  const now = new Date().toISOString();
-  const manifest = Buffer.from(
-    `${JSON.stringify(
-      {
-        name: 'tiny-stockout',
-        version: '0.0.1-test',
-        task: 'stockout-risk',
-        feature_spec_hash: featureSpecHash,
-        features: [...stockoutFeatureNames],
-        sha256: createHash('sha256').update(model).digest('hex'),
-        created_at: now,
-        training_data: { from: now, to: now, rows: 0 },
-        metrics: {},
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  writeFileSync(join(modelDir, 'manifest.json'), manifest);
-  writeFileSync(join(modelDir, 'manifest.sig'), `${sign(null, manifest, privateKey).toString('base64')}\n`);
-  const keyFile = join(dir, 'tiny-model.pub.pem');
-  writeFileSync(keyFile, publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  return { dir: modelDir, keyFile };
+  const { privateKey, pin } = testSigningKey(dir);
+  const release = tinyRelease('0.0.1-test', privateKey);
+  writeFileSync(join(modelDir, 'model.onnx'), release.model);
+  writeFileSync(join(modelDir, 'manifest.json'), release.manifestJson);
+  writeFileSync(join(modelDir, 'manifest.sig'), `${release.signature}\n`);
+  return { dir: modelDir, pin, privateKey };
 }

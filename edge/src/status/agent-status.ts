@@ -1,4 +1,4 @@
-import type { Alert } from '@tillgate/shared';
+import type { Alert, ModelUpdateStatus } from '@tillgate/shared';
 import type { RejectRow } from '../store/edge-store.ts';
 
 /** What GET /status answers and the CLI prints: everything store IT needs to see at a glance. */
@@ -11,6 +11,8 @@ export interface AgentStatus {
   backlog: { events: number; oldest_unsent_at: string | null; oldest_seq: number | null };
   last_forward_at: string | null;
   model: { name: string; version: string } | null;
+  /** The model updater's state (src/updater); null when the agent runs a scorer it was handed. */
+  model_update: ModelUpdateStatus | null;
   intake: {
     stored: number;
     duplicates: number;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SCHEMA_VERSION } from './envelope.ts';
+import { modelUpdateStatus } from './model-assignment.ts';
 import { identifier, timestamp } from './primitives.ts';
 
 /** Sent by every edge agent every few seconds; the hub's fleet view is built from these alone. */
@@ -17,5 +18,7 @@ export const heartbeat = z.strictObject({
   disk_used_bytes: z.number().int().nonnegative(),
   rejects_total: z.number().int().nonnegative(),
   alerts_open: z.number().int().nonnegative(),
+  /** The model updater's state (issue 10); absent from agents older than the updater. */
+  model_update: modelUpdateStatus.optional(),
 });
 export type Heartbeat = z.infer<typeof heartbeat>;

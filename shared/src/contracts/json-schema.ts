@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alert } from './alert.ts';
 import { biAccessRecord, holidayRecord, productRecord, storeRecord } from './dimension-records.ts';
 import { heartbeat } from './heartbeat.ts';
+import { modelAssignment } from './model-assignment.ts';
 import { modelChannel } from './model-channel.ts';
 import { modelRelease } from './model-release.ts';
 import { posEvent } from './pos-event.ts';
@@ -34,6 +35,13 @@ export function contractJsonSchemas(): Record<string, unknown> {
     'model-release.v1.schema.json': {
       ...header('tillgate model release v1', 'A signed model release from the hub registry.'),
       ...asJson(modelRelease),
+    },
+    'model-assignment.v1.schema.json': {
+      ...header(
+        'tillgate model assignment v1',
+        "The hub's model order for one store, on model-rollouts keyed by store_id (edge model updater).",
+      ),
+      ...asJson(modelAssignment),
     },
     'model-channel.v1.schema.json': {
       ...header(

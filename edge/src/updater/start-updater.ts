@@ -1,0 +1,120 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger, ModelUpdateStatus } from '@tillgate/shared';
+import { alertLevels } from '../alerts/alert-levels.ts';
+import type { EdgeConfig } from '../config.ts';
+import { defaultModelDir, StockoutScorer } from '../scoring/index.ts';
+import { startAssignmentFeed } from './assignment-feed.ts';
+import { reasonOf, UpdateError, updateErrorCodes } from './errors.ts';
+import { type LoadedModel, ModelSlotScorer } from './model-slot-scorer.ts';
+import { ModelUpdater } from './model-updater.ts';
+import { loadTrustedKeys, type TrustedKey } from './trusted-keys.ts';
+import { UpdaterDb } from './updater-db.ts';
+
+export interface RunningUpdater {
+  /** The scorer the alert engine uses: always the active model. */
+  readonly scorer: ModelSlotScorer;
+  status(): ModelUpdateStatus;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the active model recorded in updater.db (the configured or bundled one on first start), rolls
+ * back to the previous one if it no longer loads, and starts following the hub's orders.
+ */
+export async function startModelUpdater(config: EdgeConfig, log: Logger): Promise<RunningUpdater> {
+  const trusted = loadTrustedKeys(config.model.trustedKeys);
+  const allKeys = [...trusted.values()];
+  const load = async (dir: string, keys: readonly TrustedKey[]): Promise<LoadedModel> => {
+    const scorer = await StockoutScorer.load(
+      dir,
+      keys.map((key) => key.pem),
+    );
+    const levels = alertLevels(config.alerts, scorer.alertThreshold);
+    return { scorer, raiseAbove: levels.raiseAbove, clearBelow: levels.clearBelow };
+  };
+  const modelsDir = join(config.dataDir, 'models');
+  const db = new UpdaterDb(join(config.dataDir, 'updater.db'));
+  const active = await openActiveModel(db, config.model.dir ?? defaultModelDir, (dir) => load(dir, allKeys), log);
+  dropStaleStaging(modelsDir, db);
+  const slot = new ModelSlotScorer(active);
+  const updater = new ModelUpdater({
+    config: config.updater,
+    modelsDir,
+    trusted,
+    slot,
+    db,
+    loadModel: (dir, key) => load(dir, [key]),
+    log,
+  });
+  updater.resume();
+  const feed = config.updater.enabled
+    ? startAssignmentFeed(
+        { ...config.kafka, clientId: `${config.kafka.clientId}-${config.storeId}` },
+        config.storeId,
+        (assignment) => updater.offer(assignment),
+        log,
+      )
+    : null;
+  return {
+    scorer: slot,
+    status: () => updater.status(),
+    async stop() {
+      await feed?.stop();
+      await updater.stop();
+      await slot.active.scorer.close();
+      db.close();
+    },
+  };
+}
+
+async function openActiveModel(
+  db: UpdaterDb,
+  configuredDir: string,
+  load: (dir: string) => Promise<LoadedModel>,
+  log: Logger,
+): Promise<LoadedModel> {
+  const row = db.active();
+  if (row === null) {
+    const model = await load(configuredDir);
+    db.seed({ name: model.scorer.name, version: model.scorer.version, dir: configuredDir }, new Date());
+    return model;
+  }
+  try {
+    return await load(row.dir);
+  } catch (error) {
+    if (row.previous === null) throw error;
+    // The active model no longer loads (disk damage, a deleted file): back to the one before it.
+    const reason = reasonOf(
+      new UpdateError(
+        updateErrorCodes.loadFailed,
+        `${row.name}@${row.version} does not load: ${(error as Error).message}`,
+      ),
+    );
+    log.error({ version: row.version, reason }, 'active model does not load; rolling back');
+    const pending = db.pending();
+    db.rollBack(
+      {
+        state: 'rolled_back',
+        rollout_id: pending?.status.rollout_id ?? null,
+        name: row.name,
+        version: row.version,
+        reason,
+        since: new Date().toISOString(),
+      },
+      new Date(),
+    );
+    return load(row.previous.dir);
+  }
+}
+
+/** Downloads of versions no update is working on any more (a crash mid-way, a superseded order). */
+function dropStaleStaging(modelsDir: string, db: UpdaterDb): void {
+  const staging = join(modelsDir, '.staging');
+  if (!existsSync(staging)) return;
+  const pending = db.pending()?.status;
+  const keep = pending === undefined ? null : `${pending.name}-${pending.version}`;
+  for (const entry of readdirSync(staging)) {
+    if (entry !== keep) rmSync(join(staging, entry), { recursive: true, force: true });
+  }
+}
