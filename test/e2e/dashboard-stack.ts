@@ -110,7 +110,7 @@ export async function startDashboardStack(): Promise<DashboardStack> {
           },
           heartbeat: { intervalMs: heartbeatMs },
           status: { port: 0 },
-          model: { dir: model.dir, trustedKeyFiles: [model.keyFile] },
+          model: { dir: model.dir, trustedKeys: [model.pin] },
         }),
       );
       agents.set(storeId, agent);
