@@ -10,8 +10,11 @@ export const topicsFile = fileURLToPath(new URL('../../deploy/k8s/kafka/topics.y
 const day = 24 * 60 * 60 * 1000;
 
 /** Per-topic layout for the 2,000-store tier; docs/capacity.md derives the partition counts. */
-function layout(topic: KafkaTopic): { partitions: number; retentionMs: number } {
+function layout(topic: KafkaTopic): { partitions: number; retentionMs: number; compact?: true } {
   switch (topic) {
+    case 'model-rollouts':
+      // Keyed by store: compaction keeps each store's latest model order for as long as the store is offline.
+      return { partitions: 6, retentionMs: 365 * day, compact: true };
     case 'model-releases':
       return { partitions: 1, retentionMs: 365 * day }; // one ordered history of every release
     case 'dead-letters':
@@ -30,7 +33,7 @@ export function renderTopics(): string {
     header +
     allKafkaTopics
       .map((topic) => {
-        const { partitions, retentionMs } = layout(topic);
+        const { partitions, retentionMs, compact } = layout(topic);
         return [
           '---',
           'apiVersion: kafka.strimzi.io/v1beta2',
@@ -47,6 +50,7 @@ export function renderTopics(): string {
           '    min.insync.replicas: 2',
           `    retention.ms: ${retentionMs}`,
           '    compression.type: producer',
+          ...(compact ? ['    cleanup.policy: compact'] : []),
           '',
         ].join('\n');
       })
