@@ -1,8 +1,10 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type PosEvent, parsePosPayload } from '@tillgate/shared';
+import { localStack } from '@tillgate/shared/local-stack';
 import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
 import { agentRuntime } from '../edge/src/runtime-settings.ts';
 import { migrate } from '../edge/src/store/migrations.ts';
 import { spawnAgent } from '../test/edge/agent-process.ts';
@@ -20,6 +22,10 @@ import { median, round, writeResult } from './lib/result-file.ts';
 // the same publisher against a bare aedes broker (own process, same runtime flags, PUBACK at once, no
 // validation or storage) — what MQTT and the publisher alone carry on this machine, the ceiling any
 // MQTT intake can reach here whatever it does behind the broker.
+// External-broker mode beside it: the same terminals publish into the local Mosquitto, the agent
+// subscribes (QoS 1, persistent session) and acknowledges to Mosquitto after its commit. Mosquitto
+// acknowledges the terminals at once, so the rate is counted at the agent: events committed per
+// second, from the first publish until GET /status counts them all stored.
 const terminals = ['t1', 't2', 't3'];
 const perTerminal = 8_000;
 const runs = 5;
@@ -27,6 +33,17 @@ const runs = 5;
 const bed = await edgeTestBed('bench-intake');
 const agent = await spawnAgent(bed.config({ logLevel: 'warn' }));
 const plain = await startPlainBroker();
+const externalBed = await edgeTestBed('bench-intake-ext');
+const externalAgent = await spawnAgent({
+  ...externalBed.config({ logLevel: 'warn' }),
+  mqtt: {
+    mode: 'external',
+    url: localStack.mqtt.url,
+    username: localStack.mqtt.username,
+    password: localStack.mqtt.password,
+    clientId: `edge-${externalBed.storeId}`,
+  },
+});
 let seqBase = 0;
 
 async function publishAll(port: number, storeId: string): Promise<number> {
@@ -49,6 +66,42 @@ async function publishAll(port: number, storeId: string): Promise<number> {
 }
 
 const ours = (): Promise<number> => publishAll(agent.mqttPort, bed.storeId);
+
+let externalSeqBase = 0;
+async function external(): Promise<number> {
+  const base = externalSeqBase;
+  externalSeqBase += perTerminal;
+  const storedBefore = await storedCount();
+  const total = terminals.length * perTerminal;
+  const started = performance.now();
+  await Promise.all(
+    terminals.map(async (terminalId) => {
+      const client = await mqtt.connectAsync(localStack.mqtt.url, {
+        username: localStack.mqtt.username,
+        password: localStack.mqtt.password,
+        reconnectPeriod: 0,
+      });
+      const topic = `tillgate/${externalBed.storeId}/pos/${terminalId}/events`;
+      const events = Array.from({ length: perTerminal }, (_, i) =>
+        JSON.stringify(saleEvent(externalBed.storeId, terminalId, base + i + 1)),
+      );
+      // 300 in flight, as against the embedded broker.
+      for (let offset = 0; offset < events.length; offset += 300) {
+        await Promise.all(
+          events.slice(offset, offset + 300).map((payload) => client.publishAsync(topic, payload, { qos: 1 })),
+        );
+      }
+      await client.endAsync();
+    }),
+  );
+  while ((await storedCount()) < storedBefore + total) await new Promise((resolve) => setTimeout(resolve, 20));
+  return total / ((performance.now() - started) / 1_000);
+}
+
+async function storedCount(): Promise<number> {
+  const status = (await externalAgent.status()) as { intake: { stored: number } };
+  return status.intake.stored;
+}
 
 async function startPlainBroker(): Promise<{ port: number; stop(): Promise<void> }> {
   const script = join(import.meta.dirname, 'lib/plain-aedes-broker.ts');
@@ -113,14 +166,17 @@ function raw(synchronous: 'FULL' | 'NORMAL', run: number): number {
 try {
   await ours();
   await publishAll(plain.port, bed.storeId);
+  await external();
   raw('FULL', -1);
   const oursRates: number[] = [];
+  const externalRates: number[] = [];
   const plainRates: number[] = [];
   const fullRates: number[] = [];
   const normalRates: number[] = [];
   for (let run = 0; run < runs; run++) {
     oursRates.push(await ours());
     plainRates.push(await publishAll(plain.port, bed.storeId));
+    externalRates.push(await external());
     fullRates.push(raw('FULL', run));
     normalRates.push(raw('NORMAL', run));
   }
@@ -149,14 +205,44 @@ try {
       spread: { min: Math.round(Math.min(...plainRates)), max: Math.round(Math.max(...plainRates)) },
     },
     ratio_to_plain_broker: round(value / median(plainRates)),
+    external_broker: {
+      what: `external-broker mode: the same terminals publish QoS 1 into the local Mosquitto (${mosquittoVersion()}); events/s committed by the agent (subscribed QoS 1, persistent session, PUBACK to Mosquitto after its synchronous=FULL commit), counted at GET /status`,
+      value: Math.round(median(externalRates)),
+      spread: { min: Math.round(Math.min(...externalRates)), max: Math.round(Math.max(...externalRates)) },
+      ratio_to_embedded: round(median(externalRates) / value),
+    },
     plain_broker_to_baseline: round(median(plainRates) / baseline),
     command: 'npm run bench -- edge-intake',
   });
   process.stdout.write(
-    `edge-intake: ${Math.round(value)} events/s vs raw ${Math.round(baseline)}, bare aedes ${Math.round(median(plainRates))} -> ${file}\n`,
+    `edge-intake: ${Math.round(value)} events/s vs raw ${Math.round(baseline)}, bare aedes ${Math.round(median(plainRates))}, external (Mosquitto) ${Math.round(median(externalRates))} -> ${file}\n`,
   );
 } finally {
   await plain.stop();
   await agent.stop();
+  await externalAgent.stop();
+  await dropSession(`edge-${externalBed.storeId}`);
   await bed.cleanup();
+  await externalBed.cleanup();
+}
+
+/** Ends the agent's persistent session so Mosquitto does not keep queueing for it. */
+async function dropSession(clientId: string): Promise<void> {
+  const cleaner = await mqtt.connectAsync(localStack.mqtt.url, {
+    username: localStack.mqtt.username,
+    password: localStack.mqtt.password,
+    clientId,
+    clean: true,
+    reconnectPeriod: 0,
+  });
+  await cleaner.endAsync();
+}
+
+function mosquittoVersion(): string {
+  try {
+    return /mosquitto version [\d.]+/.exec(execFileSync('mosquitto', ['-h'], { encoding: 'utf8' }))?.[0] ?? 'mosquitto';
+  } catch (error) {
+    // `mosquitto -h` prints its usage and exits non-zero.
+    return /mosquitto version [\d.]+/.exec(String((error as { stdout?: string }).stdout))?.[0] ?? 'mosquitto';
+  }
 }

@@ -142,7 +142,11 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       backlog: { events: backlog.events, oldest_unsent_at: backlog.oldestReceivedAt, oldest_seq: backlog.oldestSeq },
       last_forward_at: store.lastForwardAt(),
       model: { name: scorer.name, version: scorer.version },
-      intake: { ...broker.intake.counters, terminal_faults: { ...broker.intake.terminalFaults } },
+      intake: {
+        ...broker.intake.counters,
+        commits: commit.commits,
+        terminal_faults: { ...broker.intake.terminalFaults },
+      },
       dedupe: dedupeStatus(),
       terminals: latestEpochs(store.terminalEpochs()),
       disk: diskStatus(),

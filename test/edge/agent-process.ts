@@ -27,7 +27,7 @@ export async function spawnAgent(config: EdgeConfig): Promise<AgentProcess> {
     file,
     JSON.stringify({
       ...config,
-      mqtt: { ...config.mqtt, port: mqttPort },
+      mqtt: config.mqtt.mode === 'embedded' ? { ...config.mqtt, port: mqttPort } : config.mqtt,
       status: { ...config.status, port: statusPort },
     }),
   );

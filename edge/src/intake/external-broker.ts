@@ -20,9 +20,9 @@ const refusedRetryMs = 1_000;
 /**
  * External-broker mode (Mosquitto, EMQX…): the agent subscribes to every terminal's events topic
  * with QoS 1 on a persistent session (clean: false, fixed client id), so the broker keeps what the
- * agent has not acknowledged while it is down. mqtt.js' `handleMessage` hook holds our PUBACK to the
- * broker until the group commit is durable; a message refused for lack of disk is not acknowledged
- * and is retried in place — the broker keeps it meanwhile.
+ * agent has not acknowledged while it is down. Our PUBACK to the broker follows the group commit
+ * (see handleMessage below); a message refused for lack of disk is not acknowledged and is retried
+ * in place — the broker keeps it meanwhile. Broker settings this relies on: edge/README.md.
  * The broker's own ACLs restrict terminals to their topics; the agent still checks that the event's
  * terminal_id matches the topic it arrived on.
  */
@@ -45,20 +45,30 @@ export async function startExternalBroker(
       .publishAsync(mqttTopics.posReplies(options.storeId, terminalId), JSON.stringify(reply), { qos: 1 })
       .catch((error) => log.warn({ err: error, terminalId }, 'could not publish a reply'));
   });
-  // mqtt.js sends the PUBACK for a QoS 1 message only after handleMessage calls back (its
-  // customHandleAcks option would do the same but only under MQTT 5). Set before the connection
-  // opens: a persistent session delivers what waited in the broker right after CONNACK.
+  // Group commit needs many messages in flight at once, but mqtt.js hands them over one at a time:
+  // it parses the next packet only after handleMessage's callback and its own PUBACK (handlers/
+  // publish.js, client.js `work`) — one fsync per message, ~90 events/s (bench/edge-intake.ts).
+  // customHandleAcks runs in the same serial loop. So handleMessage calls back at once with
+  // `ackAfterCommit`: on an error mqtt.js sends no PUBACK and goes on to the next packet. The agent
+  // writes the PUBACK itself after the commit, on the very connection the message came on; if that
+  // connection is gone the broker re-delivers it on the persistent session, and it is a duplicate.
+  // Set before the connection opens: a persistent session delivers what waited right after CONNACK.
   client.handleMessage = (packet, callback) => {
     const terminalId = packet.cmd === 'publish' ? topicPattern.exec(packet.topic)?.[1] : undefined;
     if (packet.cmd !== 'publish' || terminalId === undefined) {
       callback();
       return;
     }
+    const stream = client.stream;
+    const messageId = packet.qos > 0 ? packet.messageId : undefined;
+    callback(ackAfterCommit);
     void (async () => {
       for (;;) {
         try {
           await intake.accept(packet.topic, terminalId, Buffer.from(packet.payload));
-          callback();
+          if (messageId !== undefined && client.stream === stream && !stream.destroyed) {
+            stream.write(pubackPacket(messageId));
+          }
           return;
         } catch (error) {
           if (closing) return;
@@ -87,6 +97,17 @@ export async function startExternalBroker(
       await client.endAsync();
     },
   };
+}
+
+/** Tells mqtt.js not to send its own PUBACK: the agent sends it after the commit. */
+const ackAfterCommit = new Error('acknowledged by the agent after its commit');
+
+/**
+ * MQTT PUBACK (3.1.1 section 3.4; also a valid MQTT 5 PUBACK, reason code omitted = success):
+ * type 4 in the high nibble, remaining length 2, the packet identifier big-endian.
+ */
+function pubackPacket(messageId: number): Buffer {
+  return Buffer.from([0x40, 0x02, messageId >> 8, messageId & 0xff]);
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -42,10 +42,16 @@ export class GroupCommit {
   #queue: Pending[] = [];
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  #commits = 0;
 
   constructor(store: EdgeStore, options: GroupCommitOptions) {
     this.#store = store;
     this.#options = options;
+  }
+
+  /** Transactions committed so far: messages stored ÷ commits is the group size (GET /status). */
+  get commits(): number {
+    return this.#commits;
   }
 
   submit(item: IntakeItem): Promise<IntakeVerdict> {
@@ -122,6 +128,7 @@ export class GroupCommit {
       for (const pending of group) pending.reject(error as Error);
       return error as Error;
     }
+    this.#commits++;
     group.forEach((pending, index) => {
       pending.resolve({ outcome: result.outcomes[index] ?? 'stored', fault: result.faults[index] ?? null });
     });

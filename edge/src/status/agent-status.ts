@@ -18,6 +18,8 @@ export interface AgentStatus {
     duplicates: number;
     rejected: number;
     refused: number;
+    /** Group commits (SQLite transactions, one fsync each) that carried them. */
+    commits: number;
     /** Terminal numbering faults since start (edge/src/store/terminal-sequences.ts). */
     terminal_faults: { seq_reused: number; seq_restarted: number; content_resent: number };
   };
