@@ -9,8 +9,9 @@ import { median, percentile, round, writeResult } from './lib/result-file.ts';
 // terminal → edge agent (MQTT intake, SQLite, ONNX score) → its WAN proxy → Kafka → hub ClickHouse
 // consumer → alerts table → SSE feed → Preact row, seen by a MutationObserver in Chromium. Beside it,
 // in the same runs, the store's own alert display (MQTT, the agent's local path) is the floor: what
-// the store sees without the hub. ratio = display p99 ÷ dashboard p99. Stage breakdown from the
-// alert's ingested_at (hub clock, same machine).
+// the store sees without the hub. ratio = display p99 ÷ dashboard p99. Stage breakdown: the
+// alert's ingested_at (the hub's clock when the consumer took the batch, before its INSERT) and a
+// second EventSource in the page (when the event reached the browser, before the page drew it).
 
 const RUNS = 5;
 const ALERTS = 6; // per run, one SKU emptied each
@@ -30,7 +31,13 @@ await page.waitForFunction(() => document.querySelector('[data-testid=stream-sta
 // When each SKU's row first appeared, on the page's clock (Date.now(): same machine as the publisher).
 await page.evaluate(() => {
   const seen: Record<string, number> = {};
-  Object.assign(window, { seen });
+  // A second stream in the same page: when the event reached the browser, before the page drew it.
+  const streamed: Record<string, number> = {};
+  Object.assign(window, { seen, streamed });
+  new EventSource('/api/alerts/stream').addEventListener('alert', (event) => {
+    const sku = (JSON.parse((event as MessageEvent).data) as { sku: string }).sku;
+    streamed[sku] ??= Date.now();
+  });
   new MutationObserver(() => {
     for (const row of document.querySelectorAll<HTMLElement>('tr[data-sku]')) {
       const sku = row.dataset.sku ?? '';
@@ -53,6 +60,7 @@ let seq = 10_000;
 const pageMs: number[] = [];
 const displayMs: number[] = [];
 const ingestMs: number[] = [];
+const streamMs: number[] = [];
 const perRun: Array<{ p50: number; p99: number }> = [];
 async function oneAlert(sku: string): Promise<void> {
   await publishEvent(terminal, shelfCountEvent(STORE, 'pos-01', ++seq, sku, 8));
@@ -66,11 +74,12 @@ async function oneAlert(sku: string): Promise<void> {
       timeout: 30_000,
     },
   );
-  const seenAt = await page.evaluate(
-    (key) => (window as unknown as { seen: Record<string, number> }).seen[key] ?? 0,
-    sku,
-  );
-  pageMs.push(seenAt - sentAt);
+  const [seenAt, streamedAt] = await page.evaluate((key) => {
+    const marks = window as unknown as { seen: Record<string, number>; streamed: Record<string, number> };
+    return [marks.seen[key] ?? 0, marks.streamed[key] ?? Number.NaN];
+  }, sku);
+  pageMs.push((seenAt ?? 0) - sentAt);
+  streamMs.push((streamedAt ?? Number.NaN) - sentAt);
   displayMs.push((atDisplay.get(sku) ?? Number.NaN) - sentAt);
   const [row] = await (
     await clickhouse.query({
@@ -86,6 +95,7 @@ await oneAlert('WARMUP-1'); // first alert: SSE, feed and query plans warm
 pageMs.length = 0;
 displayMs.length = 0;
 ingestMs.length = 0;
+streamMs.length = 0;
 for (let run = 0; run < RUNS; run++) {
   const from = pageMs.length;
   for (let n = 0; n < ALERTS; n++) await oneAlert(`PUSH-${run}-${n}`);
@@ -117,7 +127,8 @@ const file = writeResult({
   ratio: round(displayP99 / p99),
   stages_p50_ms: {
     store_display: median(displayMs),
-    stored_at_hub: median(ingestMs),
+    batch_at_hub: median(ingestMs),
+    event_in_browser: median(streamMs),
     on_the_page: median(pageMs),
   },
   goal: { p99_ms_below: 2_000 },

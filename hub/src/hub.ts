@@ -57,12 +57,26 @@ export async function startHub(config: HubConfig, parts: HubParts = allHubParts,
         if (applied.length > 0) log.info({ applied }, 'migrations applied');
       }
     }
+    // In one process the consumer tells the API's live alert feed when alerts landed, so it reads at
+    // once instead of at its next poll; split deployments still get them by polling.
+    const alertListeners = new Set<() => void>();
+    const onWritten = (tables: ReadonlySet<string>) => {
+      if (tables.has('alerts')) for (const listener of alertListeners) listener();
+    };
     if (parts.clickhouse && clickhouse !== undefined) {
       const producer = new KafkaProducer(kafka);
       await producer.connect();
       stops.push(() => producer.disconnect());
       const deadLetters = new DeadLetters(clickhouse, producer, names, config.ingest.groupId);
-      const ingest = await ClickHouseIngest.start({ config, kafka, clickhouse, deadLetters, names, logger: log });
+      const ingest = await ClickHouseIngest.start({
+        config,
+        kafka,
+        clickhouse,
+        deadLetters,
+        names,
+        logger: log,
+        onWritten,
+      });
       stops.push(() => ingest.stop());
     }
     if (parts.lake) {
@@ -76,6 +90,10 @@ export async function startHub(config: HubConfig, parts: HubParts = allHubParts,
       const api: FastifyInstance = buildApi({
         clickhouse,
         auth: authOptionsFrom(config.api),
+        alertsStored: (listener) => {
+          alertListeners.add(listener);
+          return () => alertListeners.delete(listener);
+        },
         ...(https === undefined ? {} : { https }),
         onlineWithinSeconds: config.api.onlineWithinSeconds,
         lag: () =>

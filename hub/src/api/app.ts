@@ -19,6 +19,8 @@ export interface ApiDeps {
   auth: AuthOptions;
   /** The built dashboard (index.html, login.html, assets/); default hub/dashboard/dist. */
   dashboardDir?: string;
+  /** Subscribes to "alerts were just stored" from an ingest in this process (see hub.ts); optional. */
+  alertsStored?: (listener: () => void) => () => void;
   /** TLS for the listener; also turns on the Secure cookie flag (see AuthOptions.secureCookies). */
   https?: { key: Buffer; cert: Buffer };
   now?: () => Date;
@@ -52,7 +54,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
   const routeDeps: RouteDeps = { ...deps, now: deps.now ?? (() => new Date()) };
   const alertFeed = new AlertFeed(deps.clickhouse, { pollMs: 250, now: () => new Date() });
-  app.addHook('onClose', async () => alertFeed.stop());
+  const unsubscribe = deps.alertsStored?.(() => alertFeed.wake());
+  app.addHook('onClose', async () => {
+    unsubscribe?.();
+    alertFeed.stop();
+  });
   installErrorHandling(app);
 
   app.get('/health', async () => {

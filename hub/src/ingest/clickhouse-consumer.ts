@@ -23,6 +23,8 @@ export interface ClickHouseIngestDeps {
   deadLetters: DeadLetters;
   names: TopicNames;
   logger: Logger;
+  /** Told after each write which raw tables got rows (the dashboard's alert feed reads at once). */
+  onWritten?: (tables: ReadonlySet<string>) => void;
 }
 
 /**
@@ -124,6 +126,7 @@ export class ClickHouseIngest {
     );
     await this.#deps.deadLetters.record(parts.flatMap((part) => part.letters));
     this.#log.debug({ batches: parts.length, ...written }, 'batches written');
+    this.#deps.onWritten?.(new Set(parts.flatMap((part) => part.rows.map((rows) => rows.table))));
   }
 
   async stop(): Promise<void> {
