@@ -29,6 +29,7 @@ const openHoursProfile: Record<number, number> = {
 };
 
 interface Holiday {
+  name: string;
   /** Multiplier on the day's demand; 0 = store closed. */
   demand: number;
   /** Last open hour (exclusive) on short days. */
@@ -37,13 +38,13 @@ interface Holiday {
 
 /** Fixed-date holidays (MM-DD). Moveable feasts are left out: the pattern is what the models learn. */
 const holidays: Record<string, Holiday> = {
-  '01-01': { demand: 0 },
-  '05-01': { demand: 0 },
-  '10-03': { demand: 0 },
-  '12-24': { demand: 1.8, closesAt: 14 },
-  '12-25': { demand: 0 },
-  '12-26': { demand: 0 },
-  '12-31': { demand: 1.4, closesAt: 16 },
+  '01-01': { name: "New Year's Day", demand: 0 },
+  '05-01': { name: 'Labour Day', demand: 0 },
+  '10-03': { name: 'Day of German Unity', demand: 0 },
+  '12-24': { name: 'Christmas Eve', demand: 1.8, closesAt: 14 },
+  '12-25': { name: 'Christmas Day', demand: 0 },
+  '12-26': { name: 'Boxing Day', demand: 0 },
+  '12-31': { name: "New Year's Eve", demand: 1.4, closesAt: 16 },
 };
 
 const monthDay = (dayStart: number): string => new Date(dayStart).toISOString().slice(5, 10);

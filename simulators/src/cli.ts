@@ -1,9 +1,10 @@
 #!/usr/bin/env -S npx tsx
 // tillgate simulators CLI. `history` writes a Parquet dataset; `live` runs terminals over MQTT;
-// `wan` runs the per-store WAN chaos proxies in front of Kafka. Usage: see simulators/README.md.
+// `wan` runs the per-store WAN chaos proxies in front of Kafka; `dimensions` writes the hub's master data. Usage: see simulators/README.md.
 import { parseArgs } from 'node:util';
 import { TillgateError } from '@tillgate/shared/errors';
 import { runCatalogCommand } from './catalog-command.ts';
+import { runDimensionsCommand } from './dimensions-command.ts';
 import { runHistoryCommand } from './history-command.ts';
 import { runLiveCommand } from './live-command.ts';
 import { runWanCommand } from './wan-command.ts';
@@ -13,6 +14,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   live: runLiveCommand,
   wan: runWanCommand,
   catalog: runCatalogCommand,
+  dimensions: runDimensionsCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ClickHouseClient, createClickHouse, importDimensions, migrate } from '@tillgate/hub';
+import { fileURLToPath } from 'node:url';
+import { type ClickHouseClient, createClickHouse, importDimensions, migrate, refreshBi } from '@tillgate/hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDimensionFiles } from './bi-fixed-dataset.ts';
 
@@ -71,6 +72,22 @@ describe('import-dimensions', () => {
     ).rejects.toThrow('access.jsonl:1: store_id');
     expect(await count('store_registry')).toBe('2');
     expect(await count('bi_user_access')).toBe('3');
+  });
+
+  it('imports the published examples (written by the simulator), then a rebuild makes them dimensions', async () => {
+    const examples = (name: string) =>
+      fileURLToPath(new URL(`../../shared/examples/dimensions/${name}`, import.meta.url));
+    expect(
+      await importDimensions(client, {
+        stores: examples('stores.jsonl'),
+        catalog: examples('catalog.jsonl'),
+        holidays: examples('holidays.jsonl'),
+        access: examples('access.jsonl'),
+      }),
+    ).toEqual({ stores: 3, catalog: 30, holidays: 14, access: 3 });
+    await refreshBi(client, { now: new Date('2026-03-01T00:00:00Z'), inventoryDays: 1, forecastDays: 1 });
+    expect(await count('dim_store')).toBe('3');
+    expect(await count('dim_product')).toBe('30');
   });
 
   it('a good file replaces its table whole', async () => {
