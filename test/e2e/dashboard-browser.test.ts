@@ -91,7 +91,7 @@ describe('ops dashboard in the browser', () => {
     stack.chaos.restore('store-002');
     await expect.poll(() => row(page, 'store-002').getAttribute('data-online'), { timeout: 30_000 }).toBe('true');
     await expect.poll(() => agent?.status().backlog.events, { timeout: 30_000 }).toBe(0);
-  });
+  }, 120_000);
 
   it('pushes a live alert to the page from the POS sale that empties a shelf', async () => {
     await page.click('a[href="#/alerts"]');
@@ -107,7 +107,7 @@ describe('ops dashboard in the browser', () => {
     await page.evaluate(() => Object.assign(window, { beforeTheSale: true }));
     const sentAt = Date.now();
     await publishEvent(terminal, emptying);
-    await page.locator(`tr[data-sku="${sku}"]`).first().waitFor({ timeout: 10_000 });
+    await page.locator(`tr[data-sku="${sku}"]`).first().waitFor({ timeout: 30_000 });
     const latencyMs = Date.now() - sentAt;
     expect(await page.evaluate(() => (window as { beforeTheSale?: boolean }).beforeTheSale)).toBe(true);
     // The 2 s goal is measured by bench/dashboard-alert-push (p50/p99 under a recorded load), not here.
