@@ -50,6 +50,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
   const store = openSqliteStore(join(config.dataDir, 'edge.db'), {
     maxRejects: config.disk.maxRejects,
     walBytes: budget.walBytes,
+    backgroundCheckpoints: true,
   });
   // The updater owns the active model (updater.db) and swaps what is behind its scorer (src/updater).
   const updater: RunningUpdater | null =
