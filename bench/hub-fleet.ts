@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { clickhouseTopics, consumerLag, createClickHouse, lakeTopics, migrate, startHub } from '@tillgate/hub';
 import { kafkaKeyFor, type PosEvent, type StoreEvent, topicForEventType } from '@tillgate/shared';
 import { createKafkaClient, KafkaProducer, type OutgoingRecord } from '@tillgate/shared/kafka';
 import { eventRows } from '../hub/src/ingest/table-rows.ts';
+import { createS3Client } from '../hub/src/lake/s3-client.ts';
 import { runHistory } from '../simulators/src/history.ts';
 import { defaultHistoryStart, defaultScenario } from '../simulators/src/scenario.ts';
 import { benchEnv, countRows, groupStable, sleep, truncateAll } from './lib/hub-bench-kit.ts';
@@ -22,8 +24,15 @@ const STEPS = (process.env.TG_FLEET_STEPS ?? '1000,2000,4000,8000,16000').split(
 const STEP_SECONDS = Number(process.env.TG_FLEET_STEP_SECONDS ?? 20);
 const DIRECT_BATCH = 50_000;
 
-// Lake files rotate every 5 s (production: 60 s) so the lake group's lag shows its throughput within a step.
-const env = await benchEnv({ topics: { partitions: 12, replicationFactor: 1 }, lake: { rotateMs: 5_000 } });
+// Lake files rotate every 5 s (production: 60 s) so the lake group's lag shows its throughput within a
+// step; the run's own key prefix keeps its objects apart for the bytes-per-event figure.
+const env = await benchEnv({
+  topics: { partitions: 12, replicationFactor: 1 },
+  lake: { rotateMs: 5_000, prefix: `fleet-${randomUUID().slice(0, 8)}/` },
+});
+const s3 = createS3Client(env.config.lake.s3);
+if (!(await s3.bucketExists(env.config.lake.bucket)))
+  await s3.makeBucket(env.config.lake.bucket, env.config.lake.s3.region);
 const client = createClickHouse(env.config.clickhouse);
 await migrate(client);
 
@@ -89,6 +98,15 @@ const kafka = createKafkaClient(env.config.kafka);
 const chTopics = clickhouseTopics.map((topic) => env.names.full(topic));
 const lakeTopicNames = lakeTopics.map((topic) => env.names.full(topic));
 
+/** Waits until the group has no lag, at most `limitMs` of wall time (a lag query itself can take seconds). */
+async function drained(groupId: string, topics: readonly string[], limitMs: number): Promise<void> {
+  const deadline = performance.now() + limitMs;
+  while (performance.now() < deadline) {
+    if ((await consumerLag(kafka, groupId, topics)).totalLag === 0) return;
+    await sleep(1_000);
+  }
+}
+
 interface Step {
   offered_events_per_s: number;
   sent_events_per_s: number;
@@ -137,12 +155,23 @@ for (const rate of STEPS) {
   steps.push(step);
   process.stdout.write(`${JSON.stringify(step)}\n`);
   // Drain before the next step so each step starts from lag 0.
-  for (let waited = 0; waited < 120; waited++) {
-    if ((await consumerLag(kafka, env.config.ingest.groupId, chTopics)).totalLag === 0) break;
-    await sleep(1_000);
-  }
+  await drained(env.config.ingest.groupId, chTopics, 120_000);
   if (!step.kept_up) break;
 }
+// Storage per row and per event, for docs/capacity.md: ClickHouse's compressed bytes per sale line
+// (before merges finish, so an upper bound) and the lake's Parquet bytes per archived sale event.
+const [storage] = await (
+  await client.query({
+    query: `SELECT sum(data_compressed_bytes) / sum(rows) AS bytes_per_row FROM system.parts
+            WHERE active AND database = currentDatabase() AND table = 'sales_lines'`,
+    format: 'JSONEachRow',
+  })
+).json<{ bytes_per_row: number }>();
+await drained(env.config.lake.groupId, lakeTopicNames, 60_000);
+let lakeBytes = 0;
+for await (const item of s3.listObjectsV2(env.config.lake.bucket, env.config.lake.prefix, true))
+  lakeBytes += item.size ?? 0;
+const archivedEvents = steps.reduce((sum, step) => sum + step.sent_events_per_s * STEP_SECONDS, 0);
 await hub.stop();
 await Promise.all(producers.map((producer) => producer.disconnect()));
 
@@ -176,6 +205,8 @@ const file = writeResult({
   sustained_events_per_s: sustained?.offered_events_per_s ?? 0,
   p99_visibility_ms: sustained?.visibility_p99_ms ?? null,
   max_lag_end_of_step: Math.max(...steps.map((step) => step.clickhouse_lag_end)),
+  clickhouse_bytes_per_sale_line: round(Number(storage?.bytes_per_row ?? 0), 1),
+  lake_parquet_bytes_per_event: round(lakeBytes / Math.max(1, archivedEvents), 1),
   steps,
   runs: 1,
   spread: { min: value, max: value },
