@@ -105,6 +105,8 @@ export function clusterStatements(migration: Migration, tables: Set<string>, opt
   if (alter?.[1] !== undefined) {
     const name = alter[1];
     const rest = statement.slice(alter[0].length);
+    // A materialized view's new query reads the shard-local tables, as its CREATE does.
+    if (rest.startsWith('MODIFY QUERY')) return [`ALTER TABLE ${name} ${onCluster} ${toLocalSources(rest, tables)}`];
     // A column change applies to the shard tables and to the Distributed table that mirrors them.
     return tables.has(name)
       ? [`ALTER TABLE ${name}${localSuffix} ${onCluster} ${rest}`, `ALTER TABLE ${name} ${onCluster} ${rest}`]

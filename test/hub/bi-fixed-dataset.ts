@@ -147,6 +147,8 @@ function alertRow(id: string, storeId: string, sku: string, state: string, risk:
     store_id: storeId,
     sku,
     state,
+    kind: 'will_run_out',
+    why: state === 'raised' ? 'sells faster than stock lasts' : '',
     risk,
     threshold: 0.5,
     on_hand: 0,

@@ -81,6 +81,8 @@ const contractColumns: {
       store_id: 'store_id',
       sku: 'sku',
       state: 'state',
+      kind: 'kind',
+      why: 'why',
       risk: 'risk',
       threshold: 'threshold',
       on_hand: 'on_hand_units',

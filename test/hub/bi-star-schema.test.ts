@@ -200,13 +200,15 @@ describe('Power BI star schema on a fixed dataset', () => {
     expect(await measure('Prediction drift (week over week)')).toEqual([{ value: 0.5 }]);
   });
 
-  it('alerts: newest first, with store and product names', async () => {
+  it('alerts: newest first, with store and product names and what each asked staff to do', async () => {
     expect(await measure('Alerts table')).toEqual([
       {
         alerted_at: '2026-03-09 08:05:00',
         store_name: 'Store s1',
         product_name: 'Product B',
         state: 'raised',
+        kind: 'will_run_out',
+        why: 'sells faster than stock lasts',
         risk: 0.9,
       },
       {
@@ -214,6 +216,8 @@ describe('Power BI star schema on a fixed dataset', () => {
         store_name: 'Store s1',
         product_name: 'Product A',
         state: 'cleared',
+        kind: 'will_run_out',
+        why: '',
         risk: 0.2,
       },
       {
@@ -221,6 +225,8 @@ describe('Power BI star schema on a fixed dataset', () => {
         store_name: 'Store s1',
         product_name: 'Product A',
         state: 'raised',
+        kind: 'will_run_out',
+        why: 'sells faster than stock lasts',
         risk: 0.7,
       },
     ]);

@@ -809,3 +809,20 @@ ALTER TABLE alerts_local ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS kind LowCa
 
 ALTER TABLE alerts ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS kind LowCardinality(String) DEFAULT '' AFTER state,
     ADD COLUMN IF NOT EXISTS why String DEFAULT '' AFTER kind;
+
+ALTER TABLE fact_alerts_local ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS kind String DEFAULT '' AFTER is_raised,
+    ADD COLUMN IF NOT EXISTS why String DEFAULT '' AFTER kind;
+
+ALTER TABLE fact_alerts ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS kind String DEFAULT '' AFTER is_raised,
+    ADD COLUMN IF NOT EXISTS why String DEFAULT '' AFTER kind;
+
+ALTER TABLE fact_alerts_mv ON CLUSTER tillgate MODIFY QUERY
+SELECT toInt32(toYYYYMMDD(at)) AS date_key,
+       toInt64(bitAnd(cityHash64(store_id), 9223372036854775807)) AS store_key,
+       toInt64(bitAnd(cityHash64(sku), 9223372036854775807)) AS product_key,
+       toString(store_id) AS store_id, sku, alert_id, toString(state) AS state, toInt8(state = 'raised') AS is_raised,
+       toString(kind) AS kind, why,
+       round(toFloat64(risk), 6) AS risk, round(toFloat64(threshold), 6) AS threshold, on_hand AS on_hand_units,
+       toString(model_name) AS model_name, toString(model_version) AS model_version,
+       toDateTime(at, 'UTC') AS alerted_at, toInt64(1) AS alert_count
+FROM alerts_local;

@@ -224,9 +224,9 @@ Prediction Drift = DIVIDE ( [Mean Prediction],
     name: 'Alerts table',
     dashboard: 'alerts',
     dax: `Alerts Raised = CALCULATE ( SUM ( fact_alerts[alert_count] ), fact_alerts[is_raised] = 1 )
--- table visual: fact_alerts[alerted_at], dim_store[store_name], dim_product[product_name], fact_alerts[state], fact_alerts[risk]`,
+-- table visual: fact_alerts[alerted_at], dim_store[store_name], dim_product[product_name], fact_alerts[state], fact_alerts[kind], fact_alerts[why], fact_alerts[risk]`,
     sql: `SELECT a.alerted_at AS alerted_at, s.store_name AS store_name, p.product_name AS product_name, a.state AS state,
-         a.risk AS risk
+         a.kind AS kind, a.why AS why, a.risk AS risk
   FROM fact_alerts AS a INNER JOIN dim_store AS s ON a.store_key = s.store_key
   INNER JOIN dim_product AS p ON a.product_key = p.product_key
   INNER JOIN dim_date AS d ON a.date_key = d.date_key
