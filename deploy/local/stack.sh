@@ -2,7 +2,8 @@
 # The README's main job: installs what is missing, starts Kafka, the S3 server, Mosquitto, the hub
 # (consumers + API, chDB embedded), one edge agent per simulated store (each its own SQLite and config,
 # its Kafka traffic through its own WAN proxy) and the POS simulators, then says where to look.
-# Ctrl-C stops everything cleanly; data under .run/ is kept, so running it again resumes.
+# Ctrl-C, TERM or a closed terminal stops everything cleanly (also through `| tee`); data under
+# .run/ is kept, so running it again resumes.
 #   TILLGATE_STORES=3  TILLGATE_SPEED=60  TILLGATE_SEED=42  TILLGATE_SKUS=300  bash deploy/local/stack.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -20,26 +21,43 @@ mkdir -p "$LOGS" "$STACK/simulator"
 # change in progress that `npm ci` would refuse).
 [ "${TILLGATE_SKIP_SETUP:-0}" = 1 ] || bash "$TG_ROOT/deploy/local/setup.sh"
 pids=()
+started_services=()
+# Stops what this run started, once, however the script ends: Ctrl-C, TERM, a closed terminal (HUP),
+# a dead stdout pipe (PIPE: `stack.sh | tee log` loses tee to the same Ctrl-C), an error under set -e,
+# or the end of the script. Exit status: 128 + the signal's number, or the script's own.
 stop_all() {
-  trap - INT TERM EXIT
-  tg_log "stopping the local stack"
+  local status=${1:-$?}
+  trap '' HUP INT TERM PIPE
+  trap - EXIT
+  # The terminal or pipe we print to may be gone: a write there must neither kill the clean-up
+  # (SIGPIPE is ignored from here on) nor abort it (no set -e), and the children's output goes to a
+  # log file, so a failed write cannot end a stop script half-way either.
+  set +e
+  local stop_log="$LOGS/stop.log"
+  tg_log "stopping the local stack (log: $stop_log)"
   # Reverse start order: terminals first (they wait for their last acknowledgements), then the
   # agents (they flush what they can), the WAN proxies, the hub, and last the services.
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill -TERM "${pids[$i]}" 2>/dev/null || true
+    kill -TERM "${pids[$i]}" 2>/dev/null
     for _ in $(seq 1 40); do kill -0 "${pids[$i]}" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "${pids[$i]}" 2>/dev/null || true
+    kill -KILL "${pids[$i]}" 2>/dev/null
   done
   # Only the services this run started: a Kafka someone else was already using stays up.
-  [ ${#started_services[@]} -eq 0 ] || bash "$TG_ROOT/deploy/local/services.sh" down "${started_services[@]}"
+  [ ${#started_services[@]} -eq 0 ] ||
+    bash "$TG_ROOT/deploy/local/services.sh" down "${started_services[@]}" >>"$stop_log" 2>&1
   tg_log "stopped; data kept under $TG_RUN (run again to resume)"
+  exit "$status"
 }
-started_services=()
-trap stop_all INT TERM EXIT
+trap 'stop_all 129' HUP
+trap 'stop_all 130' INT
+trap 'stop_all 141' PIPE
+trap 'stop_all 143' TERM
+trap 'stop_all' EXIT
 for service in kafka s3proxy mosquitto; do
   bash "$TG_ROOT/deploy/local/$service.sh" status >/dev/null 2>&1 && continue
-  bash "$TG_ROOT/deploy/local/$service.sh" start
+  # Counted before it starts: an interrupt during its start-up must still stop it.
   started_services+=("$service")
+  bash "$TG_ROOT/deploy/local/$service.sh" start
 done
 
 # run NAME COMMAND...: one background process with its log under .run/stack/logs.
