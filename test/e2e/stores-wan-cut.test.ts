@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { PosEvent } from '@tillgate/shared';
 import { localStack } from '@tillgate/shared/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,8 @@ import { WanChaos } from '../../simulators/src/wan-chaos.ts';
 // hub ClickHouse consumer. One store is cut off for part of the timed run. Afterwards every sale a
 // terminal got a PUBACK for must be in ClickHouse exactly once, and the alerts are scored against the
 // ground truth by the alert-quality harness's scoring (simulators/src/alert-quality), against the
-// simple rules on the same acknowledged events (bench/results/e2e-alerts.json).
+// simple rules on the same acknowledged events (.run/e2e/e2e-alerts.json; `npm run bench -- e2e-alerts`
+// records bench/results/e2e-alerts.json).
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -232,7 +233,7 @@ describe('3 stores end to end with a WAN cut', () => {
     expect(cutStoreSalesDuringCut.length).toBeGreaterThan(10);
   });
 
-  it('alerts at least as well as the book-stock rule; the harness figures go to bench/results/e2e-alerts.json', async () => {
+  it('alerts at least as well as the book-stock rule; the harness figures go to .run/e2e/e2e-alerts.json', async () => {
     await waitFor(
       'alerts in ClickHouse',
       async () => {
@@ -307,12 +308,15 @@ describe('3 stores end to end with a WAN cut', () => {
       seed: scenario.seed,
       ground_truth: { stockouts: stockouts.length, injected: injected.length },
       model_release: [...agents.values()][0]?.status().model,
-      command: 'npx vitest run test/e2e/stores-wan-cut.test.ts',
+      command: 'npm run bench -- e2e-alerts',
       at: new Date().toISOString(),
       machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}`,
     };
-    mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/e2e-alerts.json', `${JSON.stringify(result, null, 2)}\n`);
+    // Under .run/ on every test run; only `npm run bench -- e2e-alerts` (bench/e2e-alerts.sh) points
+    // this at the tracked bench/results/e2e-alerts.json, so a test run never rewrites a committed figure.
+    const out = process.env.TILLGATE_E2E_ALERTS_RESULT ?? '.run/e2e/e2e-alerts.json';
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     // Issue 16: the shipped alerts must not fall below the simplest rule on the same run. Recall is
     // asserted; precision is recorded (meets_book_stock_precision) and NOT asserted yet: judged over
     // 48 h the book-stock rule is ~1.0 precise on these runs (45/45 right on 2026-12-01), which any
