@@ -104,11 +104,16 @@ export function kafkaFor(config: HubConfig) {
 export const ensureTestTopics = (env: HubTestEnv) =>
   ensureHubTopics(kafkaFor(env.config), env.names, env.config.topics);
 
-/** Produces events as the edge does: topic by type, key = store. Extra raw records go as they are. */
+/**
+ * Produces events as the edge does: topic by type, key = store. Extra raw records go as they are.
+ * `perSend` records go in one request (one record batch per partition, which a consumer's fetch
+ * returns whole however small its byte limit): lower it to make a consumer see many small batches.
+ */
 export async function produce(
   env: HubTestEnv,
   events: readonly StoreEvent[],
   raw: readonly OutgoingRecord[] = [],
+  perSend = 500,
 ): Promise<void> {
   await ensureTestTopics(env);
   const producer = new KafkaProducer(kafkaFor(env.config));
@@ -119,7 +124,8 @@ export async function produce(
       key: event.store_id,
       value: JSON.stringify(event),
     }));
-    for (let start = 0; start < records.length; start += 500) await producer.send(records.slice(start, start + 500));
+    for (let start = 0; start < records.length; start += perSend)
+      await producer.send(records.slice(start, start + perSend));
     if (raw.length > 0) await producer.send(raw);
   } finally {
     await producer.disconnect();

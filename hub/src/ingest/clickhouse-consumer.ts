@@ -7,6 +7,7 @@ import { toClickHouseTime } from './clickhouse-time.ts';
 import { writeRows } from './clickhouse-writer.ts';
 import type { DeadLetter, DeadLetters } from './dead-letters.ts';
 import { clickhouseTopics, type TopicNames } from './hub-topics.ts';
+import { type FencedPartition, MembershipFence } from './membership-fence.ts';
 import { decodeMessage } from './message-decoder.ts';
 import type { TableRows } from './table-rows.ts';
 import { WriteCoalescer } from './write-coalescer.ts';
@@ -14,6 +15,8 @@ import { WriteCoalescer } from './write-coalescer.ts';
 interface BatchWrite {
   rows: TableRows[];
   letters: DeadLetter[];
+  start: FencedPartition;
+  commit: EachBatchPayload['commitOffsetsIfNecessary'];
 }
 
 export interface ClickHouseIngestDeps {
@@ -98,7 +101,8 @@ export class ClickHouseIngest {
         rejection: decoded.rejection,
       });
     }
-    await this.#writes.submit({ rows, letters });
+    const start = { topic: batch.topic, partition: batch.partition, offset: batch.firstOffset() ?? '0' };
+    await this.#writes.submit({ rows, letters, start, commit: commitOffsetsIfNecessary });
     crashPoint('after-clickhouse-insert');
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     // The batch's own commit, not consumer.commitOffsets: that one wraps a lost membership
@@ -120,10 +124,26 @@ export class ClickHouseIngest {
 
   /** One write for the batches of all partitions that reached this point together. */
   async #write(parts: BatchWrite[]): Promise<void> {
+    const [first] = parts;
+    if (first === undefined) return;
+    const fence = new MembershipFence(
+      first.commit,
+      parts.map((part) => part.start),
+      this.#deps.config.ingest.sessionTimeoutMs,
+    );
     const written = await writeRows(
       this.#deps.clickhouse,
       parts.flatMap((part) => part.rows),
-    );
+      fence,
+    ).catch((error: unknown) => {
+      if ((error as { type?: string }).type !== undefined) {
+        this.#log.warn(
+          { err: error, batches: parts.length },
+          'write fenced: the group moved these partitions; re-joining',
+        );
+      }
+      throw error;
+    });
     await this.#deps.deadLetters.record(parts.flatMap((part) => part.letters));
     this.#log.debug({ batches: parts.length, ...written }, 'batches written');
     this.#deps.onWritten?.(new Set(parts.flatMap((part) => part.rows.map((rows) => rows.table))));
