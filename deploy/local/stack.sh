@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's main job: installs what is missing, starts Kafka, the S3 server, Mosquitto, the hub
-# (consumers + API, chDB embedded), one edge agent per simulated store (each its own SQLite and config,
-# its Kafka traffic through its own WAN proxy) and the POS simulators, then says where to look.
+# (consumers + API, chDB embedded), Airflow (scheduler, DAG processor, UI; in the background), one
+# edge agent per simulated store (each its own SQLite and config, its Kafka traffic through its own WAN proxy) and the POS simulators, then says where to look.
 # Ctrl-C, TERM or a closed terminal stops everything cleanly (also through `| tee`); data under
 # .run/ is kept, so running it again resumes.
 #   TILLGATE_STORES=3  TILLGATE_SPEED=60  TILLGATE_SEED=42  TILLGATE_SKUS=300  bash deploy/local/stack.sh
@@ -22,6 +22,7 @@ mkdir -p "$LOGS" "$STACK/simulator"
 [ "${TILLGATE_SKIP_SETUP:-0}" = 1 ] || bash "$TG_ROOT/deploy/local/setup.sh"
 pids=()
 started_services=()
+airflow_job=""
 # Stops what this run started, once, however the script ends: Ctrl-C, TERM, a closed terminal (HUP),
 # a dead stdout pipe (PIPE: `stack.sh | tee log` loses tee to the same Ctrl-C), an error under set -e,
 # or the end of the script. Exit status: 128 + the signal's number, or the script's own.
@@ -42,6 +43,10 @@ stop_all() {
     for _ in $(seq 1 40); do kill -0 "${pids[$i]}" 2>/dev/null || break; sleep 0.5; done
     kill -KILL "${pids[$i]}" 2>/dev/null
   done
+  if [ -n "$airflow_job" ]; then
+    kill -TERM "$airflow_job" 2>/dev/null
+    bash "$TG_ROOT/deploy/local/airflow.sh" stop >>"$stop_log" 2>&1
+  fi
   # Only the services this run started: a Kafka someone else was already using stays up.
   [ ${#started_services[@]} -eq 0 ] ||
     bash "$TG_ROOT/deploy/local/services.sh" down "${started_services[@]}" >>"$stop_log" 2>&1
@@ -59,6 +64,19 @@ for service in kafka s3proxy mosquitto; do
   started_services+=("$service")
   bash "$TG_ROOT/deploy/local/$service.sh" start
 done
+
+# Airflow takes ~1 min to migrate its DB and report healthy: started in the background so the first POS
+# events are not held up; it says so when it is ready (or where its log is when it is not).
+if ! bash "$TG_ROOT/deploy/local/airflow.sh" status >/dev/null 2>&1; then
+  (
+    if bash "$TG_ROOT/deploy/local/airflow.sh" start >>"$LOGS/airflow-start.log" 2>&1; then
+      tg_log "airflow healthy: $(bash "$TG_ROOT/deploy/local/airflow.sh" status)"
+    else
+      tg_log "airflow failed to start; see $LOGS/airflow-start.log"
+    fi
+  ) &
+  airflow_job=$!
+fi
 
 # run NAME COMMAND...: one background process with its log under .run/stack/logs.
 run() {
@@ -177,6 +195,7 @@ fi
     echo "  $(store_id "$n") agent  http://127.0.0.1:$((TG_STACK_STATUS_BASE_PORT + n))/status   MQTT 127.0.0.1:$((TG_STACK_MQTT_BASE_PORT + n))"
   done
   echo "  WAN chaos      npx tsx simulators/src/cli.ts wan cut store-002   (restore store-002 | status)"
+  echo "  Airflow UI     http://127.0.0.1:$TG_AIRFLOW_PORT   login admin / $(sed -n 's/.*"admin": *"\([^"]*\)".*/\1/p' "$TG_RUN/airflow/stack/admin-password.json" 2>/dev/null)   (CLI: bash deploy/local/airflow.sh cli dags list)"
   echo "  ground truth   $STACK/simulator/ground-truth.jsonl"
   echo "  logs           $LOGS/"
   echo "  Kafka 127.0.0.1:$TG_KAFKA_PORT  S3 http://127.0.0.1:$TG_S3_PORT  Mosquitto 127.0.0.1:$TG_MOSQUITTO_PORT"
