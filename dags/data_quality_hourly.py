@@ -1,56 +1,50 @@
-"""Hourly data-quality check of the Parquet lake (MISSION.md: data-quality checks run hourly).
+"""Hourly data quality of what reached the hub (MISSION.md: data-quality checks run hourly).
 
-Every Parquet file under `parquet_path` must carry the lake envelope columns with their exact Arrow
-types; any problem fails the run, which is what alerts central ops. The work lives in
-tillgate_dags.parquet_schema_check; this file only wires it.
+One task per check, so Airflow shows which check failed; each records every store's result in
+dq_results (the hub's /fleet shows the failing ones) and fails naming the stores. The work lives in
+tillgate_dags.data_quality and tillgate_dags.dq_checks; this file only wires it.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, dag, get_current_context, task
 
-from tillgate_dags.lake_envelope import LAKE_ENVELOPE_SCHEMA
+from tillgate_dags.data_quality import CHECKS
+from tillgate_dags.schedules import SCHEDULES, START_DATE
 
 
 @dag(
-    schedule="@hourly",
-    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    schedule=SCHEDULES["data_quality_hourly"],
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     tags=["tillgate", "data-quality", "lake"],
     default_args={"owner": "data-platform", "retries": 1, "retry_delay": timedelta(minutes=5)},
     params={
-        "parquet_path": Param(
-            "",
-            type="string",
-            description="Parquet file or lake folder to check (e.g. the last hour's partition).",
-        ),
-        "expected_schema": Param(LAKE_ENVELOPE_SCHEMA, type="object", description="Column name -> Arrow type name."),
-        # Each event type adds its own columns to the envelope, so extras are allowed by default.
-        "allow_extra_columns": Param(True, type="boolean"),
+        # Hours (UTC, [from, to)) in which every store must sell: an hour without a sale is a silent store.
+        "trading_hours_utc": Param([8, 21], type="array", items={"type": "integer", "minimum": 0, "maximum": 24}),
     },
     doc_md=__doc__,
 )
 def data_quality_hourly() -> None:
-    @task
-    def check_lake_schema(params: dict | None = None) -> dict[str, object]:
-        # pyarrow is imported here, not at parse time: the DAG processor parses this file every few seconds.
-        from tillgate_dags.parquet_schema_check import DataQualityError, check_parquet_schema
+    for check in CHECKS:
 
-        assert params is not None  # Airflow injects the run's params by name.
-        path = params["parquet_path"]
-        if not path:
-            raise ValueError("param parquet_path is empty: set it to the lake folder to check")
-        problems = check_parquet_schema(
-            path, params["expected_schema"], allow_extra_columns=params["allow_extra_columns"]
-        )
-        if problems:
-            raise DataQualityError(problems)
-        return {"path": path, "columns_checked": len(params["expected_schema"])}
+        @task(task_id=check)
+        def run(check: str = check) -> int:
+            # Imported in the task, not at parse time: the DAG processor parses this file every minute.
+            from tillgate_dags.data_quality import run_check, window_ending
+            from tillgate_dags.dq_checks import Thresholds
+            from tillgate_dags.settings import Settings
 
-    check_lake_schema()
+            context = get_current_context()
+            end = context.get("data_interval_end") or context["dag_run"].run_after
+            hours = context["params"]["trading_hours_utc"]
+            limits = Thresholds(trading_hours_utc=(hours[0], hours[1]))
+            return len(run_check(check, window_ending(end), context["run_id"], Settings.from_env(), limits))
+
+        run()
 
 
 data_quality_hourly()

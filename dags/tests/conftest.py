@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 DAGS_FOLDER = Path(__file__).resolve().parents[1]
+# hub_harness sits next to the tests; importlib mode does not put this folder on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+if TYPE_CHECKING:
+    from hub_harness import HubProcess
 
 
 @pytest.fixture(scope="session")
@@ -23,31 +30,52 @@ def airflow_db() -> None:
     db.initdb()
 
 
-def _envelope_table(rows: int = 3) -> pa.Table:
-    occurred = pa.array([1_764_000_000_000 + i for i in range(rows)], pa.timestamp("ms", tz="UTC"))
+def _lake_table(rows: int = 3) -> pa.Table:
+    """A lake file's table as the hub writes it (shared/src/contracts/lake-file.ts), column for column."""
     return pa.table(
         {
-            "schema": pa.array([1] * rows, pa.int32()),
-            "event_id": pa.array([f"s001-pos01-{i:09d}" for i in range(rows)]),
-            "store_id": pa.array(["store-001"] * rows),
-            "terminal_id": pa.array(["pos-01"] * rows),
-            "terminal_seq": pa.array(range(rows), pa.int64()),
+            "id": pa.array([f"s001-pos01-{i:09d}" for i in range(rows)]),
             "type": pa.array(["sale"] * rows),
-            "occurred_at": occurred,
-            "received_at": occurred,
+            "store_id": pa.array(["store-001"] * rows),
+            "occurred_at": pa.array([1_764_000_000_000 + i for i in range(rows)], pa.timestamp("ms", tz="UTC")),
+            "kafka_topic": pa.array(["sales-transactions"] * rows),
+            "kafka_partition": pa.array([0] * rows, pa.int32()),
+            "kafka_offset": pa.array(range(rows), pa.int64()),
+            "payload": pa.array(["{}"] * rows),
         }
     )
 
 
 @pytest.fixture
-def envelope_table() -> Callable[[], pa.Table]:
-    """Makes a lake table holding exactly the envelope columns, in the types the lake expects."""
-    return _envelope_table
+def lake_table() -> Callable[[], pa.Table]:
+    """Makes a lake table holding exactly the lake file columns, in the types the lake expects."""
+    return _lake_table
 
 
 @pytest.fixture
 def lake_file(tmp_path: Path) -> Path:
     path = tmp_path / "lake" / "sales-transactions" / "part-0.parquet"
     path.parent.mkdir(parents=True)
-    pq.write_table(_envelope_table(), path)
+    pq.write_table(_lake_table(), path)
     return path
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
+    """One real hub (Kafka, chDB, S3 lake) for the DAG tests; the DAGs reach it through the env it sets."""
+    import os
+
+    from hub_harness import start_hub, stop_hub
+
+    process = start_hub(tmp_path_factory.mktemp("hub"))
+    saved = {key: os.environ.get(key) for key in process.env}
+    os.environ.update(process.env)
+    try:
+        yield process
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        stop_hub(process)

@@ -88,8 +88,18 @@ def test_every_dag_has_tags_and_a_named_owner(parsed: tuple[Any, list[str]]):
         assert "airflow" not in owners, f"{dag_id} tasks have owners {owners}"
 
 
-def test_data_quality_runs_hourly(parsed: tuple[Any, list[str]]):
+def test_every_dag_runs_on_its_one_schedule_without_catchup(parsed: tuple[Any, list[str]]):
+    from tillgate_dags.schedules import SCHEDULES
+
     bag, _ = parsed
 
-    # MISSION.md, Airflow schedule: data-quality checks hourly.
-    assert bag.dags["data_quality_hourly"].schedule == "@hourly"
+    for dag_id, dag in bag.dags.items():
+        # MISSION.md, Airflow schedule; defined once in tillgate_dags/schedules.py.
+        assert dag.schedule == SCHEDULES[dag_id], dag_id
+        assert dag.catchup is False, dag_id
+
+
+def test_data_quality_runs_hourly():
+    from tillgate_dags.schedules import SCHEDULES
+
+    assert SCHEDULES["data_quality_hourly"] == "0 * * * *"

@@ -1,6 +1,7 @@
 """Does a Parquet file (or every Parquet file under a folder) have the columns and types we expect?
 
-Only the file footers are read, so checking an hour of the lake costs one small read per file.
+Only the file footers are read, so checking a day of the lake costs one small read per file. Works on
+any pyarrow filesystem: the lake in S3 (tillgate_dags.lake) or a local folder.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 
@@ -47,40 +49,50 @@ def check_parquet_schema(
     expected: Mapping[str, str | pa.DataType],
     *,
     allow_extra_columns: bool = False,
+    filesystem: pafs.FileSystem | None = None,
 ) -> list[SchemaProblem]:
     """Return the problems found, empty when every file matches `expected` (column -> Arrow type).
 
-    `path` is one Parquet file or a folder searched recursively for `*.parquet`. An empty folder is a
-    problem: an hour with no lake files means the archive consumer stopped.
+    `path` is one Parquet file or a folder searched recursively for `*.parquet` (in S3: "bucket/prefix").
+    An empty folder is a problem: a day with no lake files means the archive consumer stopped.
     """
-    root = Path(path)
-    if not root.exists():
-        return [SchemaProblem(ProblemCode.NOT_FOUND, str(root), "no such file or folder")]
-    files = sorted(root.rglob("*.parquet")) if root.is_dir() else [root]
+    fs = filesystem or pafs.LocalFileSystem()
+    root = str(path)
+    info = fs.get_file_info(root)
+    if info.type == pafs.FileType.NotFound:
+        return [SchemaProblem(ProblemCode.NOT_FOUND, root, "no such file or folder")]
+    if info.type == pafs.FileType.Directory:
+        listed = fs.get_file_info(pafs.FileSelector(root, recursive=True))
+        files = sorted(entry.path for entry in listed if entry.is_file and entry.path.endswith(".parquet"))
+    else:
+        files = [root]
     if not files:
-        return [SchemaProblem(ProblemCode.NO_PARQUET_FILES, str(root), "folder holds no *.parquet file")]
+        return [SchemaProblem(ProblemCode.NO_PARQUET_FILES, root, "folder holds no *.parquet file")]
     wanted = {name: str(type_) for name, type_ in expected.items()}
     problems: list[SchemaProblem] = []
     for file in files:
-        problems.extend(_check_file(file, wanted, allow_extra_columns))
+        problems.extend(_check_file(fs, file, wanted, allow_extra_columns))
     return problems
 
 
-def _check_file(file: Path, wanted: dict[str, str], allow_extra_columns: bool) -> list[SchemaProblem]:
+def _check_file(
+    fs: pafs.FileSystem, file: str, wanted: dict[str, str], allow_extra_columns: bool
+) -> list[SchemaProblem]:
     try:
-        schema = pq.read_schema(file)
+        with fs.open_input_file(file) as handle:
+            schema = pq.read_schema(handle)
     except (OSError, pa.ArrowInvalid) as err:
-        return [SchemaProblem(ProblemCode.UNREADABLE, str(file), f"not a readable Parquet file: {err}")]
+        return [SchemaProblem(ProblemCode.UNREADABLE, file, f"not a readable Parquet file: {err}")]
     actual = {field.name: str(field.type) for field in schema}
     problems = [
-        SchemaProblem(ProblemCode.MISSING_COLUMN, str(file), f"column {name!r} ({type_}) is missing", name)
+        SchemaProblem(ProblemCode.MISSING_COLUMN, file, f"column {name!r} ({type_}) is missing", name)
         for name, type_ in wanted.items()
         if name not in actual
     ]
     problems += [
         SchemaProblem(
             ProblemCode.WRONG_TYPE,
-            str(file),
+            file,
             f"column {name!r} is {actual[name]}, expected {type_}",
             name,
         )
@@ -89,7 +101,7 @@ def _check_file(file: Path, wanted: dict[str, str], allow_extra_columns: bool) -
     ]
     if not allow_extra_columns:
         problems += [
-            SchemaProblem(ProblemCode.UNEXPECTED_COLUMN, str(file), f"column {name!r} is not expected", name)
+            SchemaProblem(ProblemCode.UNEXPECTED_COLUMN, file, f"column {name!r} is not expected", name)
             for name in actual
             if name not in wanted
         ]

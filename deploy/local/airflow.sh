@@ -22,6 +22,11 @@ COMPONENTS=(scheduler dag-processor api-server)
 # DAG tasks import tillgate_models (the training pipeline) next to the dags/ folder Airflow adds itself.
 export PYTHONPATH="$TG_ROOT/models${PYTHONPATH:+:$PYTHONPATH}"
 export PYSPARK_PYTHON="$VENV/bin/python"
+# What DAG tasks read (dags/tillgate_dags/settings.py): the stack's hub and its warehouse token. The S3
+# lake and Kafka come from the TG_* ports lib.sh exported.
+export TILLGATE_HUB_URL="${TILLGATE_HUB_URL:-http://127.0.0.1:$TG_HUB_API_PORT}"
+TILLGATE_WAREHOUSE_TOKEN="${TILLGATE_WAREHOUSE_TOKEN:-$(tg_warehouse_token)}"
+export TILLGATE_WAREHOUSE_TOKEN
 
 airflow() { "$VENV/bin/airflow" "$@"; }
 
@@ -70,11 +75,15 @@ install() {
 
 pidfile() { echo "$AIRFLOW_HOME/$1.pid"; }
 
+# running PID: alive and not a zombie (this machine's init does not reap orphans, and kill -0 succeeds on a
+# zombie, so a stopped component would look alive until the stop timeout).
+running() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat")" != Z ]; }
+
 # A pid file can outlive its process and the pid be reused: check it is our airflow component.
 component_alive() {
   local file
   file=$(pidfile "$1")
-  tg_pid_alive "$file" && grep -qa "airflow" "/proc/$(cat "$file")/cmdline"
+  [ -f "$file" ] && running "$(cat "$file")" && grep -qa "airflow" "/proc/$(cat "$file")/cmdline"
 }
 
 all_alive() {
@@ -126,7 +135,7 @@ stop_component() {
   if ! component_alive "$component"; then rm -f "$file"; return 0; fi
   pid=$(cat "$file")
   kill -TERM -- "-$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  for _ in $(seq 1 60); do running "$pid" || break; sleep 0.5; done
   kill -KILL -- "-$pid" 2>/dev/null || true
   rm -f "$file"
   tg_log "airflow $component stopped"

@@ -80,3 +80,12 @@ tg_wait_ready() {
     sleep 1
   done
 }
+
+# tg_warehouse_token: the bearer token of the hub's /warehouse/* routes on this checkout's stack (the
+# Airflow DAGs' path to the hub's embedded ClickHouse). Made once under .run, read by stack.sh (hub) and
+# airflow.sh (tasks).
+tg_warehouse_token() {
+  local file="$TG_RUN/warehouse-token"
+  [ -s "$file" ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file")
+  cat "$file"
+}

@@ -143,7 +143,7 @@ read -r admin_user admin_password <"$admin_login"
 # The agents below beat every 5 s: a silent store turns red after 5 s + 5 s margin.
 export TILLGATE_HUB__API__ONLINE_WITHIN_SECONDS=10
 tg_log "starting the hub (consumers + API; log: $LOGS/hub.log)"
-run hub hub/src/cli.ts run
+TILLGATE_HUB__API__WAREHOUSE_TOKEN=$(tg_warehouse_token) run hub hub/src/cli.ts run
 tg_wait_port hub "$TG_HUB_API_PORT" 180 "$LOGS/hub.log"
 
 tg_log "starting the WAN proxies (control: http://127.0.0.1:$TG_WAN_CONTROL_PORT/links)"

@@ -114,6 +114,8 @@ export const hubConfigSchema = z.strictObject({
           loginAttemptsPerMinute: z.number().int().min(1).max(1_000).default(10), // per client address
         })
         .prefault({}),
+      /** Bearer token of /warehouse/* (the Airflow DAGs' reads and result writes); absent: no such routes. */
+      warehouseToken: z.string().min(16, 'use at least 16 characters').optional(),
     })
     .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

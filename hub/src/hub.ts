@@ -96,6 +96,7 @@ export async function startHub(config: HubConfig, parts: HubParts = allHubParts,
         },
         ...(https === undefined ? {} : { https }),
         onlineWithinSeconds: config.api.onlineWithinSeconds,
+        ...(config.api.warehouseToken === undefined ? {} : { warehouseToken: config.api.warehouseToken }),
         lag: () =>
           Promise.all([
             consumerLag(

@@ -109,10 +109,48 @@ describe('fleet API', () => {
           alertsOpen: 0,
           rejectsTotal: 0,
           flags: [],
+          dataQuality: { failing: [] },
         },
         expect.objectContaining({ storeId: 's2', online: false, agentVersion: '0.9.0', secondsSinceLastSeen: 1200 }),
       ],
     });
+  });
+
+  it("GET /api/fleet: a store's failing data-quality checks from each check's latest hour", async () => {
+    const clickhouse = createClickHouse(env.config.clickhouse);
+    const checkedAt = new Date().toISOString().replace('T', ' ').replace('Z', '');
+    const row = (hour: string, store: string, status: 'ok' | 'failed') => ({
+      check_hour: hour,
+      check_name: 'silent_store',
+      store_id: store,
+      status,
+      value: 0,
+      threshold: 0,
+      detail: `${store} sent no heartbeat`,
+      run_id: hour,
+      checked_at: checkedAt,
+    });
+    // s1 failed at 10:00 and recovered at 11:00; s2 fails at 11:00.
+    await clickhouse.insert({
+      table: 'dq_results',
+      values: [
+        row('2026-03-05 10:00:00', 's1', 'failed'),
+        row('2026-03-05 11:00:00', 's1', 'ok'),
+        row('2026-03-05 11:00:00', 's2', 'failed'),
+      ],
+      format: 'JSONEachRow',
+    });
+
+    const api = app();
+    const stores = (await get(api, '/api/fleet', await login(api, 'ops'))).json().stores;
+
+    expect(stores.map((store: { dataQuality: unknown }) => store.dataQuality)).toEqual([
+      { failing: [] },
+      {
+        failing: [{ check: 'silent_store', checkHour: '2026-03-05T11:00:00Z', detail: 's2 sent no heartbeat' }],
+      },
+    ]);
+    await clickhouse.command({ query: 'TRUNCATE TABLE dq_results' });
   });
 
   it('a store manager sees only their store in /api/fleet', async () => {

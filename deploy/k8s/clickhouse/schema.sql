@@ -826,3 +826,23 @@ SELECT toInt32(toYYYYMMDD(at)) AS date_key,
        toString(model_name) AS model_name, toString(model_version) AS model_version,
        toDateTime(at, 'UTC') AS alerted_at, toInt64(1) AS alert_count
 FROM alerts_local;
+
+CREATE TABLE IF NOT EXISTS dq_results_local ON CLUSTER tillgate
+(
+    check_hour DateTime('UTC'),
+    check_name LowCardinality(String),
+    store_id LowCardinality(String),
+    status Enum8('ok' = 1, 'failed' = 2),
+    value Float64,
+    threshold Float64,
+    detail String,
+    run_id String,
+    checked_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/dq_results_local', '{replica}')
+PARTITION BY toYYYYMM(check_hour)
+ORDER BY (store_id, check_hour, check_name)
+TTL toDateTime(checked_at) + INTERVAL 90 DAY;
+
+CREATE TABLE IF NOT EXISTS dq_results ON CLUSTER tillgate AS dq_results_local
+ENGINE = Distributed(tillgate, currentDatabase(), dq_results_local, cityHash64(store_id));

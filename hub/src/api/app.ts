@@ -10,6 +10,7 @@ import { alertRoutes } from './routes/alert-routes.ts';
 import { alertStreamRoute } from './routes/alert-stream-route.ts';
 import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { fleetRoutes } from './routes/fleet-routes.ts';
+import { registerWarehouseRoutes } from './warehouse-routes.ts';
 
 export interface ApiDeps {
   clickhouse: ClickHouseClient;
@@ -23,6 +24,8 @@ export interface ApiDeps {
   alertsStored?: (listener: () => void) => () => void;
   /** TLS for the listener; also turns on the Secure cookie flag (see AuthOptions.secureCookies). */
   https?: { key: Buffer; cert: Buffer };
+  /** Enables /warehouse/* (the Airflow DAGs' path to ClickHouse) for this bearer token. */
+  warehouseToken?: string;
   now?: () => Date;
 }
 
@@ -82,6 +85,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.register(async (pages) =>
     registerDashboardPages(pages, deps.dashboardDir ?? defaultDashboardDir, deps.auth.users),
   );
+
+  // Machine to machine (the Airflow DAGs): a bearer token, not a login session, in its own scope.
+  const { warehouseToken } = deps;
+  if (warehouseToken !== undefined) {
+    app.register(async (warehouse) => registerWarehouseRoutes(warehouse, deps.clickhouse, warehouseToken));
+  }
 
   return app;
 }

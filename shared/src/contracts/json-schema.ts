@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alert } from './alert.ts';
 import { biAccessRecord, holidayRecord, productRecord, storeRecord } from './dimension-records.ts';
 import { heartbeat } from './heartbeat.ts';
+import { lakeRow } from './lake-file.ts';
 import { modelAssignment } from './model-assignment.ts';
 import { modelChannel } from './model-channel.ts';
 import { modelRelease } from './model-release.ts';
@@ -35,6 +36,13 @@ export function contractJsonSchemas(): Record<string, unknown> {
     'model-release.v1.schema.json': {
       ...header('tillgate model release v1', 'A signed model release from the hub registry.'),
       ...asJson(modelRelease),
+    },
+    'lake-file.v1.schema.json': {
+      ...header(
+        'tillgate lake file v1',
+        'One row of a Parquet file in the hub lake; x-arrow-type is the column type in the file, in order.',
+      ),
+      ...asJson(lakeRow),
     },
     'model-assignment.v1.schema.json': {
       ...header(

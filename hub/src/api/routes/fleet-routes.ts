@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { failingChecks } from '../../fleet/data-quality.ts';
 import { dataQualityFlags } from '../../fleet/data-quality-flags.ts';
 import { fleetState } from '../../fleet/fleet-state.ts';
 import type { RouteDeps } from '../app.ts';
@@ -14,17 +15,20 @@ export function fleetRoutes(api: FastifyInstance, deps: RouteDeps): void {
     },
     async (request) => {
       const at = deps.now();
-      const stores = await fleetState(
-        deps.clickhouse,
-        deps.onlineWithinSeconds,
-        at,
-        storeFilter(request, request.query.store),
-      );
+      const [stores, failing] = await Promise.all([
+        fleetState(deps.clickhouse, deps.onlineWithinSeconds, at, storeFilter(request, request.query.store)),
+        // The hourly data-quality DAG's verdicts (dq_results); joined to the stores this user may see.
+        failingChecks(deps.clickhouse),
+      ]);
       return {
         at: at.toISOString(),
         onlineWithinSeconds: deps.onlineWithinSeconds,
         online: stores.filter((store) => store.online).length,
-        stores: stores.map((store) => ({ ...store, flags: dataQualityFlags(store, at) })),
+        stores: stores.map((store) => ({
+          ...store,
+          flags: dataQualityFlags(store, at),
+          dataQuality: { failing: failing.get(store.storeId) ?? [] },
+        })),
       };
     },
   );
