@@ -98,7 +98,10 @@ const file = writeResult({
   what: 'PSS of the local stack Airflow (scheduler + LocalExecutor workers, DAG processor, API server, every forked process), idle with the six DAGs parsed; ratio = value / baseline',
   unit: 'MB',
   value,
-  baseline: { what: 'the same three components with Airflow default sizes (parallelism 32, 2 parsing processes)', value: basePss },
+  baseline: {
+    what: 'the same three components with Airflow default sizes (parallelism 32, 2 parsing processes)',
+    value: basePss,
+  },
   ratio: round(value / basePss),
   goal: { value_at_most: 1024 },
   runs: samples,
