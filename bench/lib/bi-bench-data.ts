@@ -12,7 +12,7 @@ export const scale = {
   stores: Number(process.env.TG_BENCH_BI_STORES ?? 500),
   skus: 5_000,
   days: 90,
-  salesLinesPerStoreDay: 400,
+  salesLinesPerStoreDay: 100,
 } as const;
 export const firstDay = '2026-01-01';
 export const lastDay = '2026-03-31';
