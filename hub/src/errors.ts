@@ -33,6 +33,8 @@ export const hubErrorCodes = {
   uriTooLong: 'TG_HUB_URI_TOO_LONG',
   /** No such route. */
   notFound: 'TG_HUB_NOT_FOUND',
+  /** POST /api/bi/refresh while a refresh runs (the staging tables are shared): retry after it. */
+  biRefreshBusy: 'TG_HUB_BI_REFRESH_BUSY',
   /** The dashboard's web assets are not built (deploy/local/setup.sh dashboard builds them). */
   dashboardNotBuilt: 'TG_HUB_DASHBOARD_NOT_BUILT',
 } as const;

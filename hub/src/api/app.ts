@@ -8,6 +8,7 @@ import { installErrorHandling } from './api-errors.ts';
 import { defaultDashboardDir, registerDashboardPages } from './dashboard-pages.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
 import { alertStreamRoute } from './routes/alert-stream-route.ts';
+import { biRoutes } from './routes/bi-routes.ts';
 import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { fleetRoutes } from './routes/fleet-routes.ts';
 import { registerWarehouseRoutes } from './warehouse-routes.ts';
@@ -78,6 +79,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       alertRoutes(api, routeDeps);
       alertStreamRoute(api, alertFeed);
       dashboardRoutes(api, routeDeps);
+      biRoutes(api, routeDeps);
     },
     { prefix: '/api' },
   );
