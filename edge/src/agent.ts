@@ -149,6 +149,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
         terminal_faults: { ...broker.intake.terminalFaults },
       },
       dedupe: dedupeStatus(),
+      sequence_gaps: sequenceGaps(),
       terminals: latestEpochs(store.terminalEpochs()),
       disk: diskStatus(),
       memory: { rss_bytes: process.memoryUsage.rss(), heap_used_bytes: process.memoryUsage().heapUsed },
@@ -178,11 +179,27 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
         disk_used_bytes: current.disk.used_bytes,
         rejects_total: current.rejects_total,
         alerts_open: current.alerts_open,
+        sequence_gaps: gapSummary(current.sequence_gaps),
         ...(current.model_update === null ? {} : { model_update: current.model_update }),
       };
     },
     log.child({ component: 'heartbeat' }),
   );
+  // Gap detection walks every remembered identity of each terminal's epoch: at most every 30 s.
+  let gapsCache: { at: number; gaps: AgentStatus['sequence_gaps'] } = { at: 0, gaps: [] };
+  const sequenceGaps = (): AgentStatus['sequence_gaps'] => {
+    if (Date.now() - gapsCache.at >= gapRefreshMs) {
+      const gaps = store.sequenceGaps().map((gap) => ({
+        terminal_id: gap.terminalId,
+        epoch: gap.epoch,
+        from_seq: gap.fromSeq,
+        to_seq: gap.toSeq,
+        open_since: gap.openSince,
+      }));
+      gapsCache = { at: Date.now(), gaps };
+    }
+    return gapsCache.gaps;
+  };
   const diskStatus = (): AgentStatus['disk'] => {
     const usage = store.diskUsage();
     const dropped = store.dropped();
@@ -248,6 +265,18 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       log.info('edge agent stopped');
       root.flush();
     },
+  };
+}
+
+const gapRefreshMs = 30_000;
+
+/** The heartbeat's summary of the open sequence gaps (the ranges themselves are in GET /status). */
+function gapSummary(gaps: AgentStatus['sequence_gaps']): NonNullable<Heartbeat['sequence_gaps']> {
+  const since = gaps.map((gap) => gap.open_since).sort();
+  return {
+    open: gaps.length,
+    missing_events: gaps.reduce((sum, gap) => sum + gap.to_seq - gap.from_seq + 1, 0),
+    oldest_open_since: since[0] ?? null,
   };
 }
 

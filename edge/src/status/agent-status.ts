@@ -35,6 +35,11 @@ export interface AgentStatus {
     oldest_received_at: string | null;
     evicted: number;
   };
+  /**
+   * Sequence numbers missing in each terminal's current epoch: messages the terminal numbered but
+   * never delivered (yet). A late re-send closes its gap. Recomputed at most every 30 s.
+   */
+  sequence_gaps: { terminal_id: string; epoch: number; from_seq: number; to_seq: number; open_since: string }[];
   /** Each terminal's current numbering epoch. */
   terminals: {
     terminal_id: string;

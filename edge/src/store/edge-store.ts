@@ -1,4 +1,5 @@
 import type { Alert, SkuFeatureState, StoreEvent } from '@tillgate/shared';
+import type { SequenceGap } from './sequence-gaps.ts';
 
 // The agent's durable state, behind one small interface with its own contract tests
 // (edge/src/store/edge-store.test.ts). There is no in-memory implementation on purpose: a store's
@@ -149,6 +150,8 @@ export interface EdgeStore {
   pruneAlerts(maxRows: number): number;
   /** Per-terminal numbering epochs, by terminal then epoch. */
   terminalEpochs(): TerminalEpoch[];
+  /** Missing terminal_seq ranges of each terminal's current epoch (gap detection, issue 14). */
+  sequenceGaps(): SequenceGap[];
   /**
    * Forgets event identities received before `before`, and more (oldest first) while they take more
    * than `maxBytes`, at most `limit` rows per call. `evicted` counts those forgotten early for bytes;

@@ -26,6 +26,7 @@ import type {
 } from './edge-store.ts';
 
 import { migrate } from './migrations.ts';
+import { type SequenceGap, SequenceGaps } from './sequence-gaps.ts';
 import { skusOf } from './skus-of.ts';
 import { TerminalSequences } from './terminal-sequences.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
@@ -90,6 +91,7 @@ class SqliteStore implements EdgeStore {
   readonly #markSent: Database.Statement;
   readonly #setMeta: Database.Statement;
   readonly #sequences: TerminalSequences;
+  readonly #gaps: SequenceGaps;
   readonly #commitIntake: (items: readonly IntakeItem[], droppedRejects: number) => CommitResult;
   readonly #commitAlerts: (alerts: readonly Alert[], topic: string) => void;
   readonly #markSentMany: (seqs: readonly number[], at: string) => void;
@@ -106,6 +108,7 @@ class SqliteStore implements EdgeStore {
        ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER)`,
     );
     this.#sequences = new TerminalSequences(db);
+    this.#gaps = new SequenceGaps(db);
     this.#insertOutbox = db.prepare(
       `INSERT INTO outbox (event_id, terminal_id, terminal_seq, topic, key, payload, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -371,6 +374,10 @@ class SqliteStore implements EdgeStore {
 
   terminalEpochs(): TerminalEpoch[] {
     return this.#sequences.epochs();
+  }
+
+  sequenceGaps(): SequenceGap[] {
+    return this.#gaps.open();
   }
 
   pruneIdentities(before: Date, maxBytes: number, limit: number): { expired: number; evicted: number; bytes: number } {

@@ -18,6 +18,17 @@ export const heartbeat = z.strictObject({
   disk_used_bytes: z.number().int().nonnegative(),
   rejects_total: z.number().int().nonnegative(),
   alerts_open: z.number().int().nonnegative(),
+  /**
+   * Gap detection (issue 14): terminal_seq ranges numbered by the store's terminals but not received,
+   * in their current epochs. Absent from agents older than gap detection.
+   */
+  sequence_gaps: z
+    .strictObject({
+      open: z.number().int().nonnegative(),
+      missing_events: z.number().int().nonnegative(),
+      oldest_open_since: timestamp.nullable(),
+    })
+    .optional(),
   /** The model updater's state (issue 10); absent from agents older than the updater. */
   model_update: modelUpdateStatus.optional(),
 });
