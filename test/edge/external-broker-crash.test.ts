@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { localStack } from '@tillgate/shared/local-stack';
+import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EdgeConfig } from '../../edge/src/config.ts';
+import { type AgentProcess, spawnAgent } from './agent-process.ts';
+import { type EdgeTestBed, edgeTestBed, eventually } from './harness.ts';
+import { saleEvent } from './pos-events.ts';
+
+// External-broker mode writes its own PUBACK after the group commit (issue 15 item 7). Killed with
+// SIGKILL mid-stream, the agent must lose nothing Mosquitto took from the terminals: every message
+// it had not acknowledged is re-delivered on its persistent session after the restart.
+describe('edge agent on Mosquitto, killed mid-stream', () => {
+  let bed: EdgeTestBed;
+  let config: EdgeConfig;
+  let agent: AgentProcess | null = null;
+  const auth = { username: localStack.mqtt.username, password: localStack.mqtt.password, reconnectPeriod: 0 };
+
+  beforeAll(async () => {
+    bed = await edgeTestBed('extcrash');
+    config = {
+      ...bed.config({ logLevel: 'warn' }),
+      mqtt: {
+        mode: 'external',
+        url: localStack.mqtt.url,
+        username: auth.username,
+        password: auth.password,
+        clientId: `edge-${bed.storeId}`,
+      },
+    };
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    const cleaner = await mqtt.connectAsync(localStack.mqtt.url, {
+      ...auth,
+      clientId: `edge-${bed.storeId}`,
+      clean: true,
+    });
+    await cleaner.endAsync();
+    await bed?.cleanup();
+  });
+
+  it('stores every message exactly once after a SIGKILL and a restart', { timeout: 120_000 }, async () => {
+    agent = await spawnAgent(config);
+    const stored = async () =>
+      ((await (agent as AgentProcess).status()) as { intake: { stored: number } }).intake.stored;
+    const terminal = await mqtt.connectAsync(localStack.mqtt.url, auth);
+    const topic = `tillgate/${bed.storeId}/pos/t1/events`;
+    const events = Array.from({ length: 1_500 }, (_, n) => saleEvent(bed.storeId, 't1', n + 1));
+    const publishing = (async () => {
+      for (let offset = 0; offset < events.length; offset += 100) {
+        await Promise.all(
+          events
+            .slice(offset, offset + 100)
+            .map((event) => terminal.publishAsync(topic, JSON.stringify(event), { qos: 1 })),
+        );
+      }
+    })();
+    await eventually(async () => expect(await stored()).toBeGreaterThan(200), 60_000);
+    const exited = new Promise((resolve) => agent?.child.once('exit', resolve));
+    agent.child.kill('SIGKILL');
+    await exited;
+    await publishing;
+    await terminal.endAsync();
+
+    agent = await spawnAgent(config);
+    const count = () => {
+      const db = new Database(join(bed.dataDir, 'edge.db'), { readonly: true });
+      try {
+        return db.prepare("SELECT count(*) FROM outbox WHERE topic = 'sales-transactions'").pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+    await eventually(() => expect(count()).toBe(events.length), 60_000);
+    // The kill was mid-stream: part of the stream reached only the restarted agent.
+    expect(await stored()).toBeGreaterThan(0);
+    const db = new Database(join(bed.dataDir, 'edge.db'), { readonly: true });
+    const ids = new Set(db.prepare("SELECT event_id FROM outbox WHERE topic = 'sales-transactions'").pluck().all());
+    db.close();
+    expect(events.filter((event) => !ids.has(event.event_id))).toEqual([]);
+  });
+});
