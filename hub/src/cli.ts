@@ -14,6 +14,7 @@ import { consumerLag } from './fleet/consumer-lag.ts';
 import { allHubParts, type HubParts, startHub } from './hub.ts';
 import { clickhouseTopics, lakeTopics, TopicNames } from './ingest/hub-topics.ts';
 import { migrate, readMigrations } from './migrate.ts';
+import { rebuildAggregates } from './repair/rebuild-aggregates.ts';
 
 const usage = `tillgate-hub <command> [--config hub.json]
   migrate                         apply sql/ migrations to ClickHouse (idempotent)
@@ -21,6 +22,9 @@ const usage = `tillgate-hub <command> [--config hub.json]
   serve                           run the HTTP API (fleet, lag, alerts)
   run                             consumers + API in one process (the local stack)
   lag                             print consumer lag per group as JSON
+  rebuild-aggregates --from D --to D
+                                  recompute the materialized-view aggregates of UTC days D..D
+                                  (YYYY-MM-DD) from the raw tables; stop ingest first
   cluster-ddl [--cluster NAME]    print sql/ rewritten for a ClickHouse cluster (default name: tillgate)
   import-dimensions [--stores F] [--catalog F] [--holidays F] [--access F]
                                   replace the store registry / catalog / holidays / Power BI grants
@@ -51,6 +55,8 @@ async function main(argv: string[]): Promise<void> {
       now: { type: 'string' },
       accounts: { type: 'string' },
       database: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -75,6 +81,8 @@ async function main(argv: string[]): Promise<void> {
       return runMigrate(config);
     case 'lag':
       return printLag(config);
+    case 'rebuild-aggregates':
+      return runRebuild(config, values.from, values.to);
     case 'import-dimensions':
       return withClickHouse(config, async (client) => {
         const imported = await importDimensions(client, values);
@@ -147,6 +155,18 @@ async function runMigrate(config: HubConfig): Promise<void> {
   try {
     const result = await migrate(client);
     process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await client.close();
+  }
+}
+
+async function runRebuild(config: HubConfig, from: string | undefined, to: string | undefined): Promise<void> {
+  if (from === undefined || to === undefined) {
+    throw new HubError(hubErrorCodes.usage, 'rebuild-aggregates needs --from YYYY-MM-DD and --to YYYY-MM-DD');
+  }
+  const client = createClickHouse(config.clickhouse);
+  try {
+    process.stdout.write(`${JSON.stringify(await rebuildAggregates(client, from, to))}\n`);
   } finally {
     await client.close();
   }
