@@ -90,6 +90,7 @@ export async function startHub(config: HubConfig, parts: HubParts = allHubParts,
       const api: FastifyInstance = buildApi({
         clickhouse,
         auth: authOptionsFrom(config.api),
+        logger: log.child({ component: 'api' }),
         alertsStored: (listener) => {
           alertListeners.add(listener);
           return () => alertListeners.delete(listener);

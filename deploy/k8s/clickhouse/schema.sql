@@ -846,3 +846,7 @@ TTL toDateTime(checked_at) + INTERVAL 90 DAY;
 
 CREATE TABLE IF NOT EXISTS dq_results ON CLUSTER tillgate AS dq_results_local
 ENGINE = Distributed(tillgate, currentDatabase(), dq_results_local, cityHash64(store_id));
+
+ALTER TABLE alerts_local ON CLUSTER tillgate ADD INDEX IF NOT EXISTS ingested_at_minmax ingested_at TYPE minmax GRANULARITY 1;
+
+ALTER TABLE alerts ON CLUSTER tillgate ADD INDEX IF NOT EXISTS ingested_at_minmax ingested_at TYPE minmax GRANULARITY 1;

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { Logger } from '@tillgate/shared';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import { type AuthOptions, loginHook, registerAuth } from '../auth/auth-routes.ts';
 import type { ClickHouseClient } from '../clickhouse.ts';
@@ -27,6 +28,8 @@ export interface ApiDeps {
   https?: { key: Buffer; cert: Buffer };
   /** Enables /warehouse/* (the Airflow DAGs' path to ClickHouse) for this bearer token. */
   warehouseToken?: string;
+  /** Where failed requests (5xx) are logged; none: not logged. */
+  logger?: Logger;
   now?: () => Date;
 }
 
@@ -47,7 +50,9 @@ export interface RouteDeps extends ApiDeps {
  */
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
-    logger: false,
+    ...(deps.logger === undefined
+      ? { logger: false }
+      : { loggerInstance: deps.logger as FastifyBaseLogger, disableRequestLogging: true }),
     ...(deps.https === undefined ? {} : { https: deps.https }),
     routerOptions: { maxParamLength: 200 },
     bodyLimit: 16 * 1024, // bytes: the largest body is a login

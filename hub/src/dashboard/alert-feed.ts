@@ -7,6 +7,9 @@ export interface AlertRow {
   store_id: string;
   sku: string;
   state: string;
+  /** hidden_empty | will_run_out (issue 16); '' for alerts stored before it. */
+  kind: string;
+  why: string;
   risk: number;
   threshold: number;
   on_hand: string;
@@ -18,7 +21,7 @@ export interface AlertRow {
 // Alerts the hub stored since the cursor, by ingested_at (the hub's clock at insert), not by `at`:
 // a store coming back from a WAN cut delivers alerts with old `at` that are still news to ops.
 const newAlertsQuery = `
-SELECT alert_id, store_id, sku, state, risk, threshold, on_hand, model_version, at, ingested_at
+SELECT alert_id, store_id, sku, state, kind, why, risk, threshold, on_hand, model_version, at, ingested_at
 FROM alerts
 WHERE ingested_at >= {since:DateTime64(3)}
 ORDER BY ingested_at, at

@@ -8,6 +8,8 @@ interface Alert {
   store_id: string;
   sku: string;
   state: string;
+  kind?: string;
+  why?: string;
   risk: number;
   on_hand: string | number;
   model_version: string;
@@ -60,6 +62,7 @@ export function AlertsPage() {
               <th>Since</th>
               <th>Store</th>
               <th>SKU</th>
+              <th>What</th>
               <th>Risk</th>
               <th>On hand</th>
               <th>State</th>
@@ -79,6 +82,9 @@ export function AlertsPage() {
                   <a href={`#/store/${encodeURIComponent(alert.store_id)}`}>{alert.store_id}</a>
                 </td>
                 <td>{alert.sku}</td>
+                <td class="why" title={alert.why}>
+                  {alert.kind ? <span class="badge">{alert.kind.replaceAll('_', ' ')}</span> : null} {alert.why}
+                </td>
                 <td class="num">{Number(alert.risk).toFixed(2)}</td>
                 <td class="num">{alert.on_hand}</td>
                 <td>
