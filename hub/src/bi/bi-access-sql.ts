@@ -10,7 +10,7 @@ import { HubError, hubErrorCodes } from '../errors.ts';
 // to the database), so per-viewer filtering is the Power BI roles' job (power-bi-roles.ts).
 // chDB has no users (the embedded default); `tillgate-hub bi-access-sql` prints this for a server.
 
-export const biServiceAccount = z.discriminatedUnion('scope', [
+const biServiceAccount = z.discriminatedUnion('scope', [
   z.strictObject({
     user: z.string().regex(/^bi_[a-z0-9_]{1,60}$/),
     password_sha256_hex: z.string().regex(/^[0-9a-f]{64}$/),
@@ -32,7 +32,7 @@ export const biServiceAccount = z.discriminatedUnion('scope', [
 export type BiServiceAccount = z.infer<typeof biServiceAccount>;
 
 /** What Power BI reads: the star schema and the viewer-to-store mapping its roles filter with. */
-export const biTables = [
+const biTables = [
   'dim_date',
   'dim_store',
   'dim_product',
@@ -49,7 +49,7 @@ const factTables = ['fact_sales', 'fact_inventory', 'fact_ml_predictions', 'fact
  * but never write; the constraints stop a report from raising its own limits. join_use_nulls = 1 so
  * the outer joins Power BI generates fold with SQL semantics (issue 17: they do not fold under 0).
  */
-export const biProfileSettings = [
+const biProfileSettings = [
   'readonly = 2',
   'max_execution_time = 60 MAX 300',
   'max_memory_usage = 8000000000 MAX 8000000000',

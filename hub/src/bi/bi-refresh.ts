@@ -30,7 +30,7 @@ const DAY_MS = 86_400_000;
 const ABC_WINDOW_DAYS = 90;
 
 /** The UTC days from `count - 1` days before `now` up to today, oldest first. */
-export function daysEndingAt(now: Date, count: number): string[] {
+function daysEndingAt(now: Date, count: number): string[] {
   const today = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00.000Z`);
   return Array.from({ length: count }, (_, index) =>
     new Date(today - (count - 1 - index) * DAY_MS).toISOString().slice(0, 10),

@@ -53,7 +53,7 @@ const targets = {
   } satisfies Target<z.infer<typeof biAccessRecord>>,
 } as const;
 
-export function parseDimensionFile<T>(file: string, target: Target<T>): T[] {
+function parseDimensionFile<T>(file: string, target: Target<T>): T[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
