@@ -12,6 +12,7 @@ import { KafkaLink } from './forwarder/kafka-link.ts';
 import { DiskBudget } from './intake/disk-budget.ts';
 import { startEmbeddedBroker } from './intake/embedded-broker.ts';
 import { startExternalBroker } from './intake/external-broker.ts';
+import { FeedbackIntake } from './intake/feedback-intake.ts';
 import { GroupCommit } from './intake/group-commit.ts';
 import type { MqttIntake } from './intake/mqtt-intake.ts';
 import { PosIntake, type ReplySink } from './intake/pos-intake.ts';
@@ -112,16 +113,18 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     catalog: config.intake.catalogFile === null ? null : readCatalog(config.intake.catalogFile),
   };
   const intakeLog = log.child({ component: 'intake' });
+  const feedback = new FeedbackIntake(store, config.storeId, log.child({ component: 'feedback' }));
   const makeIntake = (reply: ReplySink) => new PosIntake(rules, commit, reply, intakeLog);
   const embedded =
     config.mqtt.mode === 'embedded'
-      ? await startEmbeddedBroker({ storeId: config.storeId, ...config.mqtt }, makeIntake, intakeLog)
+      ? await startEmbeddedBroker({ storeId: config.storeId, ...config.mqtt }, makeIntake, feedback, intakeLog)
       : null;
   const broker: MqttIntake =
     embedded ??
     (await startExternalBroker(
       { storeId: config.storeId, ...(config.mqtt as Extract<EdgeConfig['mqtt'], { mode: 'external' }>) },
       makeIntake,
+      feedback,
       intakeLog,
     ));
   publishAlert = (topic, payload) => broker.publishAlert(topic, payload);

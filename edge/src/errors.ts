@@ -24,6 +24,8 @@ export const edgeErrorCodes = {
   terminalSeqRestarted: 'TG_EDGE_TERMINAL_SEQ_RESTARTED',
   /** A terminal re-sent a sale it had sent before under a fresh event_id (not stored again). */
   terminalResentUnderNewId: 'TG_EDGE_TERMINAL_RESENT_UNDER_NEW_ID',
+  /** A display's answer to an alert broke the feedback contract or names an alert this agent never raised. */
+  badFeedback: 'TG_EDGE_BAD_FEEDBACK',
   /** The local status endpoint did not answer (CLI). */
   statusUnavailable: 'TG_EDGE_STATUS_UNAVAILABLE',
 } as const;

@@ -1,6 +1,14 @@
 export { loadConfig } from './config.ts';
 export { type Alert, type AlertKind, alert, alertKinds } from './contracts/alert.ts';
 export {
+  type AlertFeedback,
+  type AlertFeedbackMessage,
+  alertFeedback,
+  alertFeedbackMessage,
+  type FeedbackAnswer,
+  feedbackAnswers,
+} from './contracts/alert-feedback.ts';
+export {
   type BiAccessRecord,
   biAccessRecord,
   type HolidayRecord,

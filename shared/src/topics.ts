@@ -6,6 +6,8 @@ export const kafkaTopics = {
   salesTransactions: 'sales-transactions',
   inventoryUpdates: 'inventory-updates',
   restockAlerts: 'restock-alerts',
+  /** Staff answers to alerts (empty / not_empty / fixed): the observed labels training uses. */
+  alertFeedback: 'alert-feedback',
   priceChanges: 'price-changes',
   customerEvents: 'customer-events',
   supplierShipments: 'supplier-shipments',
@@ -31,4 +33,7 @@ export const mqttTopics = {
   posReplies: (storeId: string, terminalId: string) => `tillgate/${storeId}/pos/${terminalId}/replies`,
   alert: (storeId: string, sku: string) => `tillgate/${storeId}/alerts/${sku}`,
   alertsWildcard: (storeId: string) => `tillgate/${storeId}/alerts/#`,
+  /** A display answers the alert of one SKU here; the agent subscribes to every SKU's. */
+  alertFeedback: (storeId: string, sku: string) => `tillgate/${storeId}/alerts/${sku}/feedback`,
+  alertFeedbackWildcard: (storeId: string) => `tillgate/${storeId}/alerts/+/feedback`,
 } as const;

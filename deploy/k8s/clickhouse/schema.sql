@@ -850,3 +850,25 @@ ENGINE = Distributed(tillgate, currentDatabase(), dq_results_local, cityHash64(s
 ALTER TABLE alerts_local ON CLUSTER tillgate ADD INDEX IF NOT EXISTS ingested_at_minmax ingested_at TYPE minmax GRANULARITY 1;
 
 ALTER TABLE alerts ON CLUSTER tillgate ADD INDEX IF NOT EXISTS ingested_at_minmax ingested_at TYPE minmax GRANULARITY 1;
+
+CREATE TABLE IF NOT EXISTS alert_feedback_local ON CLUSTER tillgate
+(
+    feedback_id String,
+    alert_id String,
+    store_id LowCardinality(String),
+    sku String,
+    answer LowCardinality(String),
+    display_id LowCardinality(String),
+    answered_at DateTime64(3, 'UTC'),
+    received_at DateTime64(3, 'UTC'),
+    kafka_partition UInt32,
+    kafka_offset UInt64,
+    ingested_at DateTime64(3, 'UTC'),
+    INDEX alert_id_bloom alert_id TYPE bloom_filter(0.001) GRANULARITY 4
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/alert_feedback_local', '{replica}')
+PARTITION BY toYYYYMM(answered_at)
+ORDER BY (store_id, sku, answered_at, feedback_id);
+
+CREATE TABLE IF NOT EXISTS alert_feedback ON CLUSTER tillgate AS alert_feedback_local
+ENGINE = Distributed(tillgate, currentDatabase(), alert_feedback_local, cityHash64(store_id));

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { type Logger, mqttTopics } from '@tillgate/shared';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { EdgeError, edgeErrorCodes } from '../errors.ts';
+import type { FeedbackIntake } from './feedback-intake.ts';
 import type { MqttIntake } from './mqtt-intake.ts';
 import type { PosIntake, ReplySink } from './pos-intake.ts';
 import type { RejectReply } from './pos-message.ts';
@@ -29,6 +30,7 @@ const notAuthorized = 5;
 export async function startEmbeddedBroker(
   options: EmbeddedBrokerOptions,
   makeIntake: (reply: ReplySink) => PosIntake,
+  feedback: FeedbackIntake,
   log: Logger,
 ): Promise<MqttIntake & { readonly port: number }> {
   const accounts = new WeakMap<Client, Account>();
@@ -47,6 +49,12 @@ export async function startEmbeddedBroker(
     },
     authorizePublish(client, packet, callback) {
       const account = client === null ? undefined : accounts.get(client);
+      // A display may answer alerts, nothing else: tillgate/<store>/alerts/<sku>/feedback.
+      if (account?.kind === 'display' && isFeedbackTopic(options.storeId, packet.topic)) {
+        feedback.accept(packet.topic, account.id, packet.payload as Buffer);
+        callback(null);
+        return;
+      }
       if (account?.kind !== 'terminal' || packet.topic !== mqttTopics.posEvents(options.storeId, account.id)) {
         callback(new EdgeError(edgeErrorCodes.notAuthorized, `may not publish to ${packet.topic}`));
         return;
@@ -102,6 +110,15 @@ export async function startEmbeddedBroker(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function isFeedbackTopic(storeId: string, topic: string): boolean {
+  const prefix = `tillgate/${storeId}/alerts/`;
+  return (
+    topic.startsWith(prefix) &&
+    topic.endsWith('/feedback') &&
+    topic.slice(prefix.length, -'/feedback'.length).indexOf('/') < 0
+  );
 }
 
 function findAccount(

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger, mqttTopics } from '@tillgate/shared';
 import mqtt from 'mqtt';
 import { EdgeError, edgeErrorCodes } from '../errors.ts';
+import type { FeedbackIntake } from './feedback-intake.ts';
 import type { MqttIntake } from './mqtt-intake.ts';
 import type { PosIntake, ReplySink } from './pos-intake.ts';
 import type { RejectReply } from './pos-message.ts';
@@ -29,6 +30,7 @@ const refusedRetryMs = 1_000;
 export async function startExternalBroker(
   options: ExternalBrokerOptions,
   makeIntake: (reply: ReplySink) => PosIntake,
+  feedback: FeedbackIntake,
   log: Logger,
 ): Promise<MqttIntake> {
   let closing = false;
@@ -54,6 +56,13 @@ export async function startExternalBroker(
   // connection is gone the broker re-delivers it on the persistent session, and it is a duplicate.
   // Set before the connection opens: a persistent session delivers what waited right after CONNACK.
   client.handleMessage = (packet, callback) => {
+    if (packet.cmd === 'publish' && packet.topic.endsWith('/feedback')) {
+      // The broker's ACL decides who may answer; it does not tell the agent which display did. The
+      // commit is synchronous, so mqtt.js' own PUBACK after this callback follows it.
+      feedback.accept(packet.topic, externalDisplay, Buffer.from(packet.payload));
+      callback();
+      return;
+    }
     const terminalId = packet.cmd === 'publish' ? topicPattern.exec(packet.topic)?.[1] : undefined;
     if (packet.cmd !== 'publish' || terminalId === undefined) {
       callback();
@@ -85,6 +94,7 @@ export async function startExternalBroker(
   });
   client.on('error', (error) => log.warn({ err: error }, 'external MQTT broker error'));
   await client.subscribeAsync(mqttTopics.posEventsWildcard(options.storeId), { qos: 1 });
+  await client.subscribeAsync(mqttTopics.alertFeedbackWildcard(options.storeId), { qos: 1 });
   log.info({ url: options.url }, 'subscribed to POS events on the external MQTT broker');
 
   return {
@@ -109,5 +119,8 @@ const ackAfterCommit = new Error('acknowledged by the agent after its commit');
 function pubackPacket(messageId: number): Buffer {
   return Buffer.from([0x40, 0x02, messageId >> 8, messageId & 0xff]);
 }
+
+/** display_id of answers that came through an external broker (its ACLs, not the agent, know who). */
+const externalDisplay = 'external-broker';
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,4 +1,4 @@
-import type { Alert, SkuFeatureState, StoreEvent } from '@tillgate/shared';
+import type { Alert, AlertFeedback, SkuFeatureState, StoreEvent } from '@tillgate/shared';
 import type { SequenceGap } from './sequence-gaps.ts';
 
 // The agent's durable state, behind one small interface with its own contract tests
@@ -119,6 +119,10 @@ export interface EdgeStore {
   /** Records alerts, their hysteresis state and their outbox rows (on `topic`) in one transaction. */
   commitAlerts(alerts: readonly Alert[], topic: string): void;
   alertState(sku: string): AlertStateRow | null;
+  /** The SKU an alert this agent raised is about, or null if it holds no such alert. */
+  alertSku(alertId: string): string | null;
+  /** Stores a staff answer and its outbox row (on `topic`) in one transaction; a re-sent feedback_id is a duplicate. */
+  commitFeedback(feedback: AlertFeedback, topic: string): 'stored' | 'duplicate';
   skuState(sku: string): SkuFeatureState | null;
   /** Every SKU's feature state (the alert engine's pass over silent SKUs). */
   allSkuStates(): Map<string, SkuFeatureState>;

@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   type Alert,
+  type AlertFeedback,
   applyEventToFeatureState,
   emptyFeatureState,
   kafkaKeyFor,
@@ -253,6 +254,25 @@ class SqliteStore implements EdgeStore {
     } finally {
       this.#db.pragma('synchronous = FULL');
     }
+  }
+
+  alertSku(alertId: string): string | null {
+    const sku = this.#db.prepare('SELECT sku FROM alerts WHERE alert_id = ?').pluck().get(alertId);
+    return (sku as string | undefined) ?? null;
+  }
+
+  commitFeedback(feedback: AlertFeedback, topic: string): 'stored' | 'duplicate' {
+    // An answer is as precious as a sale (it is a label nothing else gives): a full fsync commit.
+    const inserted = this.#insertOutbox.run(
+      `feedback:${feedback.feedback_id}`,
+      null,
+      null,
+      topic,
+      kafkaKeyFor(feedback),
+      JSON.stringify(feedback),
+      feedback.received_at,
+    );
+    return inserted.changes === 0 ? 'duplicate' : 'stored';
   }
 
   alertState(sku: string): AlertStateRow | null {

@@ -9,15 +9,16 @@ export const eventTopics: readonly KafkaTopic[] = [
   kafkaTopics.supplierShipments,
 ];
 
-/** What the ClickHouse consumer group reads: events, alerts and heartbeats (fleet state). */
+/** What the ClickHouse consumer group reads: events, alerts, staff feedback and heartbeats (fleet state). */
 export const clickhouseTopics: readonly KafkaTopic[] = [
   ...eventTopics,
   kafkaTopics.restockAlerts,
+  kafkaTopics.alertFeedback,
   kafkaTopics.edgeHeartbeats,
 ];
 
-/** What the lake archives: the business record (events and alerts); heartbeats are telemetry. */
-export const lakeTopics: readonly KafkaTopic[] = [...eventTopics, kafkaTopics.restockAlerts];
+/** What the lake archives: the business record (events, alerts, feedback); heartbeats are telemetry. */
+export const lakeTopics: readonly KafkaTopic[] = [...eventTopics, kafkaTopics.restockAlerts, kafkaTopics.alertFeedback];
 
 /** Topic names with the configured prefix, and back. */
 export class TopicNames {

@@ -18,6 +18,7 @@ const identities: Record<string, { id: string; time: string } | undefined> = {
   delivery_lines: { id: 'event_id', time: 'occurred_at' },
   foot_traffic: { id: 'event_id', time: 'occurred_at' },
   alerts: { id: 'alert_id', time: 'at' },
+  alert_feedback: { id: 'feedback_id', time: 'answered_at' },
 };
 
 // Contract identifiers are [A-Za-z0-9_.:-]; quoting anyway keeps a future contract change from

@@ -1,6 +1,8 @@
 import {
   type Alert,
+  type AlertFeedback,
   alert,
+  alertFeedback,
   contractReasonOf,
   eventAgeLimits,
   type Heartbeat,
@@ -14,7 +16,7 @@ import {
   topicForEventType,
 } from '@tillgate/shared';
 import type { z } from 'zod';
-import { alertRows, eventRows, heartbeatRows, type KafkaOrigin, type TableRows } from './table-rows.ts';
+import { alertRows, eventRows, feedbackRows, heartbeatRows, type KafkaOrigin, type TableRows } from './table-rows.ts';
 
 /** Why a message cannot be ingested, in the terms of the contract: which field, what is wrong. */
 export interface Rejection {
@@ -25,6 +27,7 @@ export interface Rejection {
 type Message =
   | { kind: 'event'; value: StoreEvent }
   | { kind: 'alert'; value: Alert }
+  | { kind: 'feedback'; value: AlertFeedback }
   | { kind: 'heartbeat'; value: Heartbeat };
 
 /** A message that passed its topic's contract, with what the lake files it under. */
@@ -71,6 +74,19 @@ export function validateMessage(topic: KafkaTopic, value: Buffer | null): Valida
       type: 'alert',
       storeId: data.store_id,
       occurredAt: data.at,
+    };
+  }
+  if (topic === kafkaTopics.alertFeedback) {
+    const parsed = alertFeedback.safeParse(json);
+    if (!parsed.success) return fromIssue(parsed.error);
+    const { data } = parsed;
+    return {
+      ok: true,
+      message: { kind: 'feedback', value: data },
+      id: data.feedback_id,
+      type: 'alert_feedback',
+      storeId: data.store_id,
+      occurredAt: data.answered_at,
     };
   }
   if (topic === kafkaTopics.edgeHeartbeats) {
@@ -129,6 +145,8 @@ export function decodeMessage(topic: KafkaTopic, value: Buffer | null, origin: K
       ? eventRows(message.value, origin)
       : message.kind === 'alert'
         ? alertRows(message.value, origin)
-        : heartbeatRows(message.value, origin);
+        : message.kind === 'feedback'
+          ? feedbackRows(message.value, origin)
+          : heartbeatRows(message.value, origin);
   return { ...valid, rows };
 }

@@ -1,4 +1,4 @@
-import type { Alert, Heartbeat, StoreEvent } from '@tillgate/shared';
+import type { Alert, AlertFeedback, Heartbeat, StoreEvent } from '@tillgate/shared';
 import { toClickHouseTime } from './clickhouse-time.ts';
 
 // How each contract type becomes rows of its raw table (sql/0001-0010). Multi-line events are flattened
@@ -115,6 +115,23 @@ export function alertRows(alert: Alert, origin: KafkaOrigin): TableRows {
     rows: [
       {
         at: toClickHouseTime(at),
+        kafka_partition: origin.partition,
+        kafka_offset: origin.offset,
+        ingested_at: origin.ingestedAt,
+        ...fields,
+      },
+    ],
+  };
+}
+
+export function feedbackRows(feedback: AlertFeedback, origin: KafkaOrigin): TableRows {
+  const { schema: _schema, answered_at, received_at, ...fields } = feedback;
+  return {
+    table: 'alert_feedback',
+    rows: [
+      {
+        answered_at: toClickHouseTime(answered_at),
+        received_at: toClickHouseTime(received_at),
         kafka_partition: origin.partition,
         kafka_offset: origin.offset,
         ingested_at: origin.ingestedAt,

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { alert } from './alert.ts';
+import { alertFeedback, alertFeedbackMessage } from './alert-feedback.ts';
 import { contractJsonSchemas } from './json-schema.ts';
 import { parsePosPayload } from './parse-pos-payload.ts';
 
@@ -41,6 +42,21 @@ describe('published examples of what the edge sends', () => {
     const parsed = alert.parse(edgeExample('alert.json'));
     expect(parsed.kind).toBe('hidden_empty');
     expect(parsed.why).toMatch(/no sale for/);
+  });
+
+  it('alert-feedback-message.json is what a display sends; the agent forwards it with who and where', () => {
+    const message = alertFeedbackMessage.parse(edgeExample('alert-feedback-message.json'));
+    const forwarded = alertFeedback.parse({
+      ...message,
+      store_id: 'store-001',
+      sku: 'MILK-1L',
+      display_id: 'disp-01',
+      received_at: '2026-11-25T16:49:03.000Z',
+    });
+    expect(forwarded.answer).toBe('empty');
+    expect(alertFeedbackMessage.safeParse({ ...message, answer: 'maybe' }).error?.issues[0]?.message).toMatch(
+      /empty, not_empty, fixed/,
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alert } from './alert.ts';
+import { alertFeedback, alertFeedbackMessage } from './alert-feedback.ts';
 import { biAccessRecord, holidayRecord, productRecord, storeRecord } from './dimension-records.ts';
 import { heartbeat } from './heartbeat.ts';
 import { lakeRow } from './lake-file.ts';
@@ -28,6 +29,20 @@ export function contractJsonSchemas(): Record<string, unknown> {
     'alert.v1.schema.json': {
       ...header('tillgate stock-out alert v1', 'Published retained on tillgate/<store>/alerts/<sku>.'),
       ...asJson(alert),
+    },
+    'alert-feedback-message.v1.schema.json': {
+      ...header(
+        'tillgate alert feedback v1 (display)',
+        'What a store display publishes on tillgate/<store>/alerts/<sku>/feedback: what staff found at the shelf.',
+      ),
+      ...asJson(alertFeedbackMessage),
+    },
+    'alert-feedback.v1.schema.json': {
+      ...header(
+        'tillgate alert feedback v1 (forwarded)',
+        'A staff answer as the edge agent stores it and forwards it on the alert-feedback topic.',
+      ),
+      ...asJson(alertFeedback),
     },
     'heartbeat.v1.schema.json': {
       ...header('tillgate edge heartbeat v1', 'Sent by each edge agent to the hub.'),
