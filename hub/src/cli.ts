@@ -13,6 +13,8 @@ import { HubError, hubErrorCodes } from './errors.ts';
 import { consumerLag } from './fleet/consumer-lag.ts';
 import { allHubParts, type HubParts, startHub } from './hub.ts';
 import { clickhouseTopics, lakeTopics, TopicNames } from './ingest/hub-topics.ts';
+import { compactLakeDay } from './lake/lake-compaction.ts';
+import { createS3Client } from './lake/s3-client.ts';
 import { migrate, readMigrations } from './migrate.ts';
 import { rebuildAggregates } from './repair/rebuild-aggregates.ts';
 
@@ -25,6 +27,8 @@ const usage = `tillgate-hub <command> [--config hub.json]
   rebuild-aggregates --from D --to D
                                   recompute the materialized-view aggregates of UTC days D..D
                                   (YYYY-MM-DD) from the raw tables; stop ingest first
+  compact-lake --date D           rewrite the lake's day D (YYYY-MM-DD) without duplicate ids, one file
+                                  per topic and store (idempotent; new file first, then the old ones go)
   cluster-ddl [--cluster NAME]    print sql/ rewritten for a ClickHouse cluster (default name: tillgate)
   import-dimensions [--stores F] [--catalog F] [--holidays F] [--access F]
                                   replace the store registry / catalog / holidays / Power BI grants
@@ -57,6 +61,7 @@ async function main(argv: string[]): Promise<void> {
       database: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      date: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -83,6 +88,8 @@ async function main(argv: string[]): Promise<void> {
       return printLag(config);
     case 'rebuild-aggregates':
       return runRebuild(config, values.from, values.to);
+    case 'compact-lake':
+      return runCompaction(config, values.date);
     case 'import-dimensions':
       return withClickHouse(config, async (client) => {
         const imported = await importDimensions(client, values);
@@ -170,6 +177,18 @@ async function runRebuild(config: HubConfig, from: string | undefined, to: strin
   } finally {
     await client.close();
   }
+}
+
+async function runCompaction(config: HubConfig, date: string | undefined): Promise<void> {
+  if (date === undefined) throw new HubError(hubErrorCodes.usage, 'compact-lake needs --date YYYY-MM-DD');
+  const names = new TopicNames(config.topicPrefix);
+  const report = await compactLakeDay(
+    createS3Client(config.lake.s3),
+    config.lake,
+    lakeTopics.map((topic) => names.full(topic)),
+    date,
+  );
+  process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
 async function printLag(config: HubConfig): Promise<void> {
