@@ -19,10 +19,12 @@ import {
 // The ops dashboard in a real browser (Debian's Chromium via playwright-core) against the real hub,
 // 3 real edge agents behind WAN proxies and Kafka: login, the fleet online, a WAN cut turning a store
 // red and back, a live alert from a POS sale, a store manager kept to their store, logout. One
-// browser and one page for the ops user (a second context for the manager); the screenshots of
-// each page go to docs/screenshots/.
+// browser and one page for the ops user (a second context for the manager), a screenshot of each page.
 
-const shots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+// Screenshots go to .run/screenshots (ignored by git) so a test run leaves the tree clean;
+// TILLGATE_SCREENSHOTS=docs/screenshots refreshes the committed ones.
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const shots = join(root, process.env.TILLGATE_SCREENSHOTS ?? '.run/screenshots');
 const row = (page: Page, store: string) => page.locator(`tr[data-store="${store}"]`);
 
 async function login(page: Page, url: string, username: string): Promise<void> {
