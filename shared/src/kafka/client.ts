@@ -3,6 +3,8 @@ import { isIP, connect as tcpConnect } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { type ISocketFactory, Kafka, type LogEntry, logLevel } from 'kafkajs';
 import { KafkaConfigError } from './errors.ts';
+// Side effect: fixes kafkajs's 1 ms idle timer spin before any client exists (see the file).
+import './request-queue-fix.ts';
 import { type KafkaConnection, parseKafkaConnection } from './options.ts';
 
 export type { Kafka as KafkaClient } from 'kafkajs';
