@@ -88,9 +88,12 @@ run() {
 
 store_id() { printf 'store-%03d' "$1"; }
 secret() { head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+hash_password() { printf '%s' "$1" | node "$TG_ROOT/edge/src/cli.ts" hash-password; }
 
-# One config per store, written once: passwords stay stable across runs (the simulator's terminals
-# read them from the same file), and so do SQLite paths, so a second run resumes.
+# One config per store, written once: passwords stay stable across runs, and so do SQLite paths, so
+# a second run resumes. The agent's config holds only scrypt hashes of the logins; the terminals' side
+# (the simulator) reads the passwords from terminal-passwords.json beside it. A config from before
+# hashed passwords (plain "password" keys, now refused) is written again.
 catalog="$STACK/catalog.txt"
 [ -f "$catalog" ] || node --import tsx "$TG_ROOT/simulators/src/cli.ts" catalog --seed "$SEED" --skus "$SKUS" --out "$catalog"
 wan_flags=()
@@ -102,12 +105,15 @@ for n in $(seq 1 "$STORES"); do
   wan_port=$((TG_STACK_WAN_BASE_PORT + n))
   wan_flags+=(--store "$id=$wan_port")
   agent_flags+=(--agent-config "$config")
-  [ -f "$config" ] && continue
+  [ -f "$config" ] && grep -q passwordHash "$config" && continue
   mkdir -p "$dir/data"
-  terminals=""
+  terminals="" passwords=""
   for t in pos-01 pos-02 pos-03 pos-04 bo-01 door-01; do
-    terminals+="${terminals:+, }{ \"id\": \"$t\", \"password\": \"$(secret)\" }"
+    password=$(secret)
+    terminals+="${terminals:+, }{ \"id\": \"$t\", \"passwordHash\": \"$(hash_password "$password")\" }"
+    passwords+="${passwords:+, }\"$t\": \"$password\""
   done
+  (umask 077 && echo "{ $passwords }" >"$dir/terminal-passwords.json")
   cat >"$config" <<JSON
 {
   "storeId": "$id",
@@ -117,7 +123,7 @@ for n in $(seq 1 "$STORES"); do
     "host": "127.0.0.1",
     "port": $((TG_STACK_MQTT_BASE_PORT + n)),
     "terminals": [$terminals],
-    "displays": [{ "id": "display-01", "password": "$(secret)" }]
+    "displays": [{ "id": "display-01", "passwordHash": "$(hash_password "$(secret)")" }]
   },
   "intake": { "catalogFile": "$catalog" },
   "kafka": {

@@ -5,7 +5,7 @@ import { type Alert, createLogger, type Heartbeat, type Logger, mqttTopics } fro
 import { agentVersion } from './agent-version.ts';
 import { AlertEngine, type RiskScorer } from './alerts/alert-engine.ts';
 import { alertLevels } from './alerts/alert-levels.ts';
-import type { EdgeConfig } from './config.ts';
+import { defaults, type EdgeConfig, kafkaConnection } from './config.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
 import { startHeartbeats } from './forwarder/heartbeat.ts';
 import { KafkaLink } from './forwarder/kafka-link.ts';
@@ -26,6 +26,8 @@ import { type RunningUpdater, startModelUpdater } from './updater/start-updater.
 export interface RunningAgent {
   /** The MQTT port actually bound (embedded mode; useful with port 0), else null. */
   readonly mqttPort: number | null;
+  /** The mqtts port actually bound (embedded mode with mqtt.tls), else null. */
+  readonly mqttTlsPort: number | null;
   readonly statusPort: number;
   status(): AgentStatus;
   /** Resolves when every committed change has been scored (tests and benchmarks). */
@@ -73,7 +75,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
   };
   log.info({ model: scorer.name, version: scorer.version, ...fixedLevels }, 'stock-out model loaded');
 
-  const link = new KafkaLink({ ...config.kafka, clientId: `${config.kafka.clientId}-${config.storeId}` });
+  const link = new KafkaLink(kafkaConnection(config.kafka, config.storeId), config.kafka.topicPrefix);
   const forwarder = new Forwarder(store, link, config.kafka, log.child({ component: 'forwarder' }));
   let publishAlert: (topic: string, payload: string) => Promise<void> = async () => undefined;
   const alerts = new AlertEngine(
@@ -122,7 +124,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
   const broker: MqttIntake =
     embedded ??
     (await startExternalBroker(
-      { storeId: config.storeId, ...(config.mqtt as Extract<EdgeConfig['mqtt'], { mode: 'external' }>) },
+      externalBrokerOptions(config.storeId, config.mqtt as Extract<EdgeConfig['mqtt'], { mode: 'external' }>),
       makeIntake,
       feedback,
       intakeLog,
@@ -252,6 +254,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
 
   return {
     mqttPort: embedded?.port ?? null,
+    mqttTlsPort: embedded?.tlsPort ?? null,
     statusPort: typeof address === 'object' && address !== null ? address.port : config.status.port,
     status,
     alertsIdle: () => alerts.idle(),
@@ -281,6 +284,10 @@ function gapSummary(gaps: AgentStatus['sequence_gaps']): NonNullable<Heartbeat['
     missing_events: gaps.reduce((sum, gap) => sum + gap.to_seq - gap.from_seq + 1, 0),
     oldest_open_since: since[0] ?? null,
   };
+}
+
+function externalBrokerOptions(storeId: string, mqtt: Extract<EdgeConfig['mqtt'], { mode: 'external' }>) {
+  return { storeId, ...mqtt, clientId: mqtt.clientId ?? `${defaults.mqtt.clientIdPrefix}-${storeId}` };
 }
 
 /** The numbering run each terminal is in now (the full history is EdgeStore.terminalEpochs). */

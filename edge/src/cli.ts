@@ -5,7 +5,10 @@ import { parseArgs } from 'node:util';
 import { createLogger, TillgateError } from '@tillgate/shared';
 import { startAgent } from './agent.ts';
 import { type EdgeConfig, loadEdgeConfig } from './config.ts';
+import { runDoctor } from './doctor.ts';
 import { EdgeError, edgeErrorCodes } from './errors.ts';
+import { hashPassword } from './security/password-hash.ts';
+import { readPassword } from './security/read-password.ts';
 import { openSqliteStore } from './store/sqlite-store.ts';
 
 const usage = `usage: tillgate-edge <command> --config <file.json> [options]
@@ -13,7 +16,10 @@ const usage = `usage: tillgate-edge <command> --config <file.json> [options]
   status                        the running agent's GET /status
   backlog                       unsent events in the outbox (reads the database; works while stopped)
   replay --from SEQ --to SEQ    put forwarded outbox rows back in the send queue
-  export-rejects [--after ID] [--out FILE]   rejected messages as JSON lines (stdout by default)`;
+  export-rejects [--after ID] [--out FILE]   rejected messages as JSON lines (stdout by default)
+  doctor                        check the config, data dir, model, MQTT and Kafka security; non-zero exit on a failure
+  hash-password                 read a terminal or display password (typed, or stdin) and print the
+                                passwordHash to put in the config (no --config needed)`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -28,6 +34,7 @@ const { positionals, values } = parseArgs({
 
 async function main(): Promise<void> {
   const command = positionals[0];
+  if (command === 'hash-password') return hashPasswordCommand();
   if (values.config === undefined || command === undefined) throw new UsageError('a command and --config are required');
   const config = loadEdgeConfig(values.config);
   switch (command) {
@@ -46,6 +53,8 @@ async function main(): Promise<void> {
       });
     case 'export-rejects':
       return withStore(config, (store) => exportRejects(store, wholeNumber('after', values.after)));
+    case 'doctor':
+      return doctor(config, values.config);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -69,6 +78,19 @@ async function start(config: EdgeConfig): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function hashPasswordCommand(): Promise<void> {
+  const password = await readPassword();
+  if (password.length < 8) throw new UsageError('a terminal or display password needs at least 8 characters');
+  process.stdout.write(`${await hashPassword(password)}\n`);
+}
+
+async function doctor(config: EdgeConfig, file: string): Promise<void> {
+  const checks = await runDoctor(config, file);
+  for (const { level, check, detail } of checks) process.stdout.write(`${level.padEnd(4)}  ${check}: ${detail}\n`);
+  const failed = checks.filter((entry) => entry.level === 'fail').length;
+  if (failed > 0) throw new EdgeError(edgeErrorCodes.doctorFailed, `${failed} check(s) failed`);
 }
 
 async function fetchStatus(config: EdgeConfig): Promise<unknown> {

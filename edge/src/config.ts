@@ -1,5 +1,13 @@
 import { eventAgeLimits, loadConfig } from '@tillgate/shared';
+import {
+  type KafkaConnectionInput,
+  kafkaConnectionKeys,
+  kafkaConnectionSchema,
+  kafkaConnectionSchemaWith,
+} from '@tillgate/shared/kafka';
 import { z } from 'zod';
+import { refuseExposedSecrets } from './security/config-file-mode.ts';
+import { passwordHashPattern } from './security/password-hash.ts';
 import { bundledTrustedKeys, updaterConfig, updaterDefaults } from './updater/updater-config.ts';
 
 // The agent's one config schema (STYLE.md "Config"). Every default lives in `defaults` below, with
@@ -13,9 +21,11 @@ export const defaults = {
     mode: 'embedded',
     host: '127.0.0.1',
     port: 1883,
+    tlsPort: 8883, // mqtts listener, when mqtt.tls names a certificate
     // External mode: a fixed client id + persistent session, so the broker keeps unacknowledged
-    // QoS 1 messages for the agent while it is down.
-    clientId: 'tillgate-edge',
+    // QoS 1 messages for the agent while it is down. The store id is appended (tillgate-edge-<store>)
+    // unless one is configured: two stores sharing a broker must not take over each other's session.
+    clientIdPrefix: 'tillgate-edge',
   },
   intake: {
     // ms a group commit waits after the first message. 0 = the next timer tick: every message aedes
@@ -52,13 +62,15 @@ export const defaults = {
     pruneIntervalMs: 60_000, // ms between pruning passes
   },
   kafka: {
-    clientId: 'tillgate-edge',
+    clientId: 'tillgate-edge', // the store id is appended: tillgate-edge-<store> in broker logs and quotas
+    // Client-library attempts per send: short, since the outbox keeps everything and the forwarder
+    // backs off itself (shared/src/kafka/options.ts).
+    retries: 2,
+    initialRetryMs: 100, // ms
     batchSize: 1_000, // outbox rows per produce request
     idleMs: 100, // ms the forwarder waits for more rows once caught up (bounds sent-mark fsyncs to ~10/s)
     backoffInitialMs: 200, // ms, first retry delay while Kafka is unreachable
     backoffMaxMs: 30_000, // ms, retry delay ceiling
-    connectionTimeoutMs: 3_000, // ms
-    requestTimeoutMs: 30_000, // ms
   },
   heartbeat: { intervalMs: 10_000 }, // ms between heartbeats to edge-heartbeats
   alerts: {
@@ -89,28 +101,79 @@ const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'lette
 const loopback = z.enum(['127.0.0.1', '::1', 'localhost'], { error: 'must be a loopback address' });
 const ms = z.number().int().nonnegative();
 
-const terminal = z.strictObject({ id: identifier, password: z.string().min(8, 'at least 8 characters') });
+/**
+ * A terminal's or display's MQTT login. Only a scrypt hash is stored (src/security/password-hash.ts);
+ * a plain `password` is refused with the command that makes the hash.
+ */
+const account = z
+  .strictObject({
+    id: identifier,
+    passwordHash: z
+      .string()
+      .regex(passwordHashPattern, 'not a tillgate-edge hash-password hash ($scrypt$ln=..,r=..,p=..$salt$hash)')
+      .optional(),
+    // Listed only to refuse it with a useful message instead of "unrecognized key".
+    password: z.unknown().optional(),
+  })
+  .superRefine((entry, context) => {
+    if (entry.password !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message:
+          'plain-text passwords are refused; run `tillgate-edge hash-password`, type the password, and put the printed hash in "passwordHash" instead',
+      });
+    } else if (entry.passwordHash === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['passwordHash'],
+        message: 'missing: run `tillgate-edge hash-password` and put its output here',
+      });
+    }
+  })
+  .transform(({ id, passwordHash }) => ({ id, passwordHash: passwordHash ?? '' }));
 
-const mqtt = z.discriminatedUnion('mode', [
-  z.strictObject({
-    mode: z.literal('embedded'),
-    /** The store LAN address POS terminals reach; 0.0.0.0 for all interfaces. */
-    host: z.string().min(1).default(defaults.mqtt.host),
-    // 0 lets the OS pick a free port (tests, benchmarks); RunningAgent.mqttPort tells which.
-    port: z.number().int().min(0).max(65_535).default(defaults.mqtt.port),
-    /** One account per terminal: a terminal may publish only to its own events topic. */
-    terminals: z.array(terminal).min(1, 'list at least one terminal'),
-    /** Accounts that may only read alerts (store displays). */
-    displays: z.array(terminal).default([]),
-  }),
-  z.strictObject({
-    mode: z.literal('external'),
-    url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'must be an mqtt:// or mqtts:// URL'),
-    username: z.string().optional(),
-    password: z.string().optional(),
-    clientId: identifier.default(defaults.mqtt.clientId),
-  }),
-]);
+/** PEM certificate chain and private key of the embedded broker's mqtts listener. */
+const tls = z.strictObject({
+  certFile: z.string().min(1),
+  keyFile: z.string().min(1),
+  port: z.number().int().min(0).max(65_535).default(defaults.mqtt.tlsPort),
+});
+
+const mqtt = z
+  .discriminatedUnion('mode', [
+    z.strictObject({
+      mode: z.literal('embedded'),
+      /** The store LAN address POS terminals reach; 0.0.0.0 for all interfaces. */
+      host: z.string().min(1).default(defaults.mqtt.host),
+      /**
+       * Plain MQTT listener; 0 lets the OS pick a free port (tests, benchmarks; RunningAgent.mqttPort
+       * tells which), null turns it off when every terminal speaks mqtts.
+       */
+      port: z.number().int().min(0).max(65_535).nullable().default(defaults.mqtt.port),
+      /** mqtts listener (default port 8883) beside or instead of the plain one. */
+      tls: tls.optional(),
+      /** One account per terminal: a terminal may publish only to its own events topic. */
+      terminals: z.array(account).min(1, 'list at least one terminal'),
+      /** Accounts that may only read alerts (store displays). */
+      displays: z.array(account).default([]),
+    }),
+    z.strictObject({
+      mode: z.literal('external'),
+      url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'must be an mqtt:// or mqtts:// URL'),
+      /** The agent's own account: read on events, write on replies and alerts (deploy/mosquitto). */
+      username: z.string().optional(),
+      password: z.string().optional(),
+      /** PEM file of the CA that signed an mqtts broker's certificate; the system CAs when absent. */
+      caFile: z.string().min(1).optional(),
+      /** tillgate-edge-<storeId> when absent. */
+      clientId: identifier.optional(),
+    }),
+  ])
+  .refine((value) => value.mode === 'external' || value.port !== null || value.tls !== undefined, {
+    path: ['port'],
+    message: 'with no plain port, mqtt.tls must name a certificate: terminals would have no listener',
+  });
 
 export const edgeConfigSchema = z
   .strictObject({
@@ -151,32 +214,23 @@ export const edgeConfigSchema = z
         path: ['maxRejects'],
       })
       .default(defaults.disk),
-    kafka: z.strictObject({
-      brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected "host:port"')).min(1),
-      clientId: identifier.default(defaults.kafka.clientId),
+    /**
+     * The shared Kafka connection settings (TLS with a private CA, SASL only over TLS, tunnels), plus
+     * the forwarder's own keys.
+     */
+    kafka: kafkaConnectionSchemaWith({
+      clientId: kafkaConnectionSchema.shape.clientId.default(defaults.kafka.clientId),
       /** Prepended to every topic name: a hub that hosts several chains, or isolated test runs. */
       topicPrefix: z
         .string()
         .regex(/^[A-Za-z0-9._-]{0,64}$/, 'letters, digits, . _ - (up to 64)')
         .default(''),
-      ssl: z.boolean().default(false),
-      /** Broker "host:port" -> local "host:port" to dial instead (tunnels; the simulators' WAN proxy). */
-      tunnels: z
-        .record(z.string().regex(/^[^\s:]+:\d{1,5}$/), z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected "host:port"'))
-        .default({}),
-      sasl: z
-        .strictObject({
-          mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-          username: z.string().min(1),
-          password: z.string().min(1),
-        })
-        .optional(),
+      retries: kafkaConnectionSchema.shape.retries.default(defaults.kafka.retries),
+      initialRetryMs: kafkaConnectionSchema.shape.initialRetryMs.default(defaults.kafka.initialRetryMs),
       batchSize: z.number().int().min(1).max(10_000).default(defaults.kafka.batchSize),
       idleMs: z.number().int().min(1).default(defaults.kafka.idleMs),
       backoffInitialMs: z.number().int().min(1).default(defaults.kafka.backoffInitialMs),
       backoffMaxMs: z.number().int().min(1).default(defaults.kafka.backoffMaxMs),
-      connectionTimeoutMs: z.number().int().min(100).default(defaults.kafka.connectionTimeoutMs),
-      requestTimeoutMs: z.number().int().min(1_000).default(defaults.kafka.requestTimeoutMs),
     }),
     heartbeat: z
       .strictObject({ intervalMs: z.number().int().min(100).default(defaults.heartbeat.intervalMs) })
@@ -238,8 +292,32 @@ export const edgeConfigSchema = z
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
 export type EdgeConfigInput = z.input<typeof edgeConfigSchema>;
 
-export const loadEdgeConfig = (file?: string, env?: NodeJS.ProcessEnv): EdgeConfig =>
-  loadConfig(edgeConfigSchema, { ...(file === undefined ? {} : { file }), envPrefix: 'TILLGATE_EDGE', env });
+/** Loads and validates the config file; refuses one that holds secrets and every user can read. */
+export function loadEdgeConfig(file?: string, env?: NodeJS.ProcessEnv): EdgeConfig {
+  const config = loadConfig(edgeConfigSchema, {
+    ...(file === undefined ? {} : { file }),
+    envPrefix: 'TILLGATE_EDGE',
+    env,
+  });
+  if (file !== undefined) refuseExposedSecrets(file, secretKeys(config));
+  return config;
+}
+
+/** Config keys that hold a credential in clear (the MQTT hashes do not count: they are not logins). */
+function secretKeys(config: EdgeConfig): string[] {
+  const keys: string[] = [];
+  if (config.kafka.sasl !== undefined) keys.push('kafka.sasl.password');
+  if (config.mqtt.mode === 'external' && config.mqtt.password !== undefined) keys.push('mqtt.password');
+  return keys;
+}
+
+/** The part of the kafka section the shared Kafka client takes (the rest is the forwarder's). */
+export function kafkaConnection(kafka: EdgeConfig['kafka'], storeId: string): KafkaConnectionInput {
+  const connection = Object.fromEntries(
+    Object.entries(kafka).filter(([key]) => (kafkaConnectionKeys as string[]).includes(key)),
+  ) as KafkaConnectionInput;
+  return { ...connection, clientId: `${kafka.clientId}-${storeId}` };
+}
 
 /** Validates a config object built in code (tests, the local stack) the same way a file is. */
 export const parseEdgeConfig = (input: EdgeConfigInput): EdgeConfig => edgeConfigSchema.parse(input);

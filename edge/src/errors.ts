@@ -26,6 +26,12 @@ export const edgeErrorCodes = {
   terminalResentUnderNewId: 'TG_EDGE_TERMINAL_RESENT_UNDER_NEW_ID',
   /** A display's answer to an alert broke the feedback contract or names an alert this agent never raised. */
   badFeedback: 'TG_EDGE_BAD_FEEDBACK',
+  /** The embedded broker's mqtts certificate or key file cannot be read. */
+  tlsFiles: 'TG_EDGE_TLS_FILES',
+  /** The config file holds secrets and every local user can read it. */
+  configExposed: 'TG_EDGE_CONFIG_EXPOSED',
+  /** `tillgate-edge doctor` found a problem that stops the agent from working. */
+  doctorFailed: 'TG_EDGE_DOCTOR_FAILED',
   /** The local status endpoint did not answer (CLI). */
   statusUnavailable: 'TG_EDGE_STATUS_UNAVAILABLE',
 } as const;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { instantOption, integerOption, numberOption } from './cli-options.ts';
 import { SimulatorOptionError } from './errors.ts';
@@ -116,17 +117,13 @@ function readState(file: string): LiveState {
   }
 }
 
-/** The simulator's view of an edge agent config: store id, where its embedded broker listens, terminal accounts. */
+/**
+ * The simulator's view of an edge agent config: store id and where its embedded broker listens; the
+ * terminals' passwords come from `terminal-passwords.json` beside it (terminal id -> password), the
+ * terminals' side of the logins: the agent's config holds only their hashes.
+ */
 export function storeFromAgentConfig(file: string): LiveStore {
-  let config: {
-    storeId?: string;
-    mqtt?: { mode?: string; host?: string; port?: number; terminals?: { id: string; password: string }[] };
-  };
-  try {
-    config = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new SimulatorOptionError('--agent-config', `cannot read ${file}: ${(error as Error).message}`);
-  }
+  const config = readJson(file) as { storeId?: string; mqtt?: { mode?: string; host?: string; port?: number } };
   const mqtt = config.mqtt;
   if (
     typeof config.storeId !== 'string' ||
@@ -143,6 +140,14 @@ export function storeFromAgentConfig(file: string): LiveStore {
   return {
     storeId: config.storeId,
     mqttUrl: `mqtt://${host}:${mqtt.port}`,
-    passwords: Object.fromEntries((mqtt.terminals ?? []).map((t) => [t.id, t.password])),
+    passwords: readJson(join(dirname(file), 'terminal-passwords.json')) as Record<string, string>,
   };
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new SimulatorOptionError('--agent-config', `cannot read ${file}: ${(error as Error).message}`);
+  }
 }

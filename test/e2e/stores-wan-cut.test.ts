@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../edge/src/agent.ts';
 import { parseEdgeConfig } from '../../edge/src/config.ts';
 import { defaultModelDir } from '../../edge/src/scoring/index.ts';
+import { hashPassword } from '../../edge/src/security/password-hash.ts';
 import {
   type ClickHouseClient,
   createClickHouse,
@@ -121,7 +122,13 @@ describe('3 stores end to end with a WAN cut', () => {
           storeId,
           dataDir,
           logLevel: 'error',
-          mqtt: { mode: 'embedded', port: 0, terminals: terminalIds.map((t) => ({ id: t, password: password(t) })) },
+          mqtt: {
+            mode: 'embedded',
+            port: 0,
+            terminals: await Promise.all(
+              terminalIds.map(async (t) => ({ id: t, passwordHash: await hashPassword(password(t)) })),
+            ),
+          },
           // The backfill reaches ~32 days back, past the default age bound (intake.maxAgeMs, 7 days).
           intake: { catalogFile, maxAgeMs: 40 * DAY },
           dedupe: { retentionDays: 41 },

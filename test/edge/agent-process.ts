@@ -20,7 +20,10 @@ export interface AgentProcess {
 
 /** Runs `edge/src/cli.ts start` as its own process with the store-PC runtime settings (benchmarks). */
 export async function spawnAgent(config: EdgeConfig): Promise<AgentProcess> {
-  const mqttPort = config.mqtt.mode === 'embedded' && config.mqtt.port !== 0 ? config.mqtt.port : await freePort();
+  const mqttPort =
+    config.mqtt.mode === 'embedded' && config.mqtt.port !== 0 && config.mqtt.port !== null
+      ? config.mqtt.port
+      : await freePort();
   const statusPort = config.status.port !== 0 ? config.status.port : await freePort();
   const file = join(config.dataDir, 'agent.json');
   writeFileSync(

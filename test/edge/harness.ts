@@ -7,12 +7,15 @@ import { createConsumer, createKafkaClient, ensureTopics, type KafkaClient } fro
 import { localStack } from '@tillgate/shared/local-stack';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type EdgeConfig, type EdgeConfigInput, parseEdgeConfig } from '../../edge/src/config.ts';
+import { hashPassword } from '../../edge/src/security/password-hash.ts';
 import { writeSignedTinyModel } from './tiny-onnx-model.ts';
 
 // Shared set-up of the edge integration tests: a unique store, data dir and Kafka topic prefix per
 // test (STYLE.md "Tests"), all against the real local Kafka; cleanup is registered by the caller.
 
 export const terminalPassword = 'terminal-secret-1';
+/** What the test configs hold for every account: the agent stores only hashes. */
+export const terminalPasswordHash = await hashPassword(terminalPassword);
 
 export interface ConsumedRecord {
   key: string;
@@ -73,8 +76,8 @@ export async function edgeTestBed(name: string): Promise<EdgeTestBed> {
         mqtt: {
           mode: 'embedded',
           port: 0,
-          terminals: [1, 2, 3].map((n) => ({ id: `t${n}`, password: terminalPassword })),
-          displays: [{ id: 'display', password: terminalPassword }],
+          terminals: [1, 2, 3].map((n) => ({ id: `t${n}`, passwordHash: terminalPasswordHash })),
+          displays: [{ id: 'display', passwordHash: terminalPasswordHash }],
         },
         kafka: {
           brokers: [...localStack.kafka.brokers],

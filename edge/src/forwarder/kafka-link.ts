@@ -1,18 +1,13 @@
-import { createKafkaClient, type KafkaClient, type KafkaLogSink, KafkaProducer } from '@tillgate/shared/kafka';
+import {
+  createKafkaClient,
+  type KafkaClient,
+  type KafkaConnectionInput,
+  type KafkaLogSink,
+  KafkaProducer,
+} from '@tillgate/shared/kafka';
 
 // The agent's only way to Kafka, over the shared seam (shared/src/kafka) so the client library can
 // be replaced in one place (MISSION.md "Decisions").
-
-export interface KafkaLinkOptions {
-  brokers: string[];
-  clientId: string;
-  topicPrefix: string;
-  ssl: boolean;
-  tunnels: Record<string, string>;
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
-  connectionTimeoutMs: number;
-  requestTimeoutMs: number;
-}
 
 export interface LinkRecord {
   topic: string;
@@ -34,23 +29,10 @@ export class KafkaLink {
   #producer: KafkaProducer | null = null;
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(options: KafkaLinkOptions, log?: KafkaLogSink) {
-    this.#topicPrefix = options.topicPrefix;
-    this.#client = createKafkaClient(
-      {
-        brokers: options.brokers,
-        clientId: options.clientId,
-        ssl: options.ssl,
-        tunnels: options.tunnels,
-        ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
-        connectionTimeoutMs: options.connectionTimeoutMs,
-        requestTimeoutMs: options.requestTimeoutMs,
-        // Short library retries: the outbox keeps everything and the forwarder backs off itself.
-        retries: 2,
-        initialRetryMs: 100,
-      },
-      log === undefined ? {} : { log },
-    );
+  /** `connection` is validated again by createKafkaClient; `topicPrefix` goes before every topic name. */
+  constructor(connection: KafkaConnectionInput, topicPrefix: string, log?: KafkaLogSink) {
+    this.#topicPrefix = topicPrefix;
+    this.#client = createKafkaClient(connection, log === undefined ? {} : { log });
   }
 
   send(records: readonly LinkRecord[]): Promise<void> {
@@ -67,6 +49,11 @@ export class KafkaLink {
       await this.reset();
       throw error;
     }
+  }
+
+  /** Connects now (doctor) instead of at the first send. */
+  async connect(): Promise<void> {
+    await this.#connected();
   }
 
   async #connected(): Promise<KafkaProducer> {

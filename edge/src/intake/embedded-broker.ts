@@ -1,8 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { type Logger, mqttTopics } from '@tillgate/shared';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { EdgeError, edgeErrorCodes } from '../errors.ts';
+import { hashPassword, verifyPassword } from '../security/password-hash.ts';
 import type { FeedbackIntake } from './feedback-intake.ts';
 import type { MqttIntake } from './mqtt-intake.ts';
 import type { PosIntake, ReplySink } from './pos-intake.ts';
@@ -11,9 +13,11 @@ import type { RejectReply } from './pos-message.ts';
 export interface EmbeddedBrokerOptions {
   storeId: string;
   host: string;
-  port: number;
-  terminals: readonly { id: string; password: string }[];
-  displays: readonly { id: string; password: string }[];
+  /** Plain listener; null for none. */
+  port: number | null;
+  tls?: { certFile: string; keyFile: string; port: number } | undefined;
+  terminals: readonly { id: string; passwordHash: string }[];
+  displays: readonly { id: string; passwordHash: string }[];
 }
 
 type Account = { kind: 'terminal' | 'display'; id: string };
@@ -32,20 +36,29 @@ export async function startEmbeddedBroker(
   makeIntake: (reply: ReplySink) => PosIntake,
   feedback: FeedbackIntake,
   log: Logger,
-): Promise<MqttIntake & { readonly port: number }> {
+): Promise<MqttIntake & { readonly port: number | null; readonly tlsPort: number | null }> {
   const accounts = new WeakMap<Client, Account>();
+  // Read before the broker starts: a missing or unreadable certificate stops the agent at start-up.
+  const tlsFiles = options.tls === undefined ? null : readTlsFiles(options.tls);
+  // An unknown user name is checked against this hash, so a refusal takes as long either way and
+  // does not tell which terminal ids exist.
+  const unknownUserHash = await hashPassword('unknown user');
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
-      const account = findAccount(options, username, password);
-      if (account === null) {
-        log.warn({ clientId: client.id, username }, 'refused an MQTT login');
-        const error = new Error('bad user name or password') as AuthenticateError;
-        error.returnCode = notAuthorized;
-        done(error, false);
-        return;
-      }
-      accounts.set(client, account);
-      done(null, true);
+      findAccount(options, username, password, unknownUserHash).then(
+        (account) => {
+          if (account === null) {
+            log.warn({ clientId: client.id, username }, 'refused an MQTT login');
+            const error = new Error('bad user name or password') as AuthenticateError;
+            error.returnCode = notAuthorized;
+            done(error, false);
+            return;
+          }
+          accounts.set(client, account);
+          done(null, true);
+        },
+        (error: Error) => done(error as AuthenticateError, false),
+      );
     },
     authorizePublish(client, packet, callback) {
       const account = client === null ? undefined : accounts.get(client);
@@ -79,14 +92,23 @@ export async function startEmbeddedBroker(
     },
   });
   broker.on('clientError', (client, error) => log.debug({ clientId: client.id, err: error }, 'MQTT client error'));
-  const server: Server = createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  log.info({ host: options.host, port }, 'embedded MQTT broker listening');
+  const servers: Server[] = [];
+  const port = options.port === null ? null : await listen(createServer(broker.handle), options.host, options.port);
+  const tlsPort =
+    options.tls === undefined || tlsFiles === null
+      ? null
+      : await listen(createTlsServer(tlsFiles, broker.handle), options.host, options.tls.port);
+  log.info({ host: options.host, port, tlsPort }, 'embedded MQTT broker listening');
+
+  async function listen(server: Server, host: string, wanted: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(wanted, host, () => resolve());
+    });
+    servers.push(server);
+    const address = server.address();
+    return typeof address === 'object' && address !== null ? address.port : wanted;
+  }
 
   const intake = makeIntake((terminalId: string, reply: RejectReply) => {
     publish(mqttTopics.posReplies(options.storeId, terminalId), JSON.stringify(reply), false).catch((error) =>
@@ -102,12 +124,13 @@ export async function startEmbeddedBroker(
 
   return {
     port,
+    tlsPort,
     intake,
     publishAlert: (topic, payload) => publish(topic, payload, true),
     async close() {
       // Broker first: it disconnects the clients, which lets the server's close complete.
       await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     },
   };
 }
@@ -121,20 +144,34 @@ function isFeedbackTopic(storeId: string, topic: string): boolean {
   );
 }
 
-function findAccount(
+async function findAccount(
   options: EmbeddedBrokerOptions,
   username: string | undefined,
   password: Buffer | undefined,
-): Account | null {
+  unknownUserHash: string,
+): Promise<Account | null> {
   if (username === undefined || password === undefined) return null;
   const terminal = options.terminals.find((entry) => entry.id === username);
   const display = options.displays.find((entry) => entry.id === username);
   const entry = terminal ?? display;
-  if (entry === undefined || !samePassword(entry.password, password)) return null;
+  const matches = await verifyPassword(entry?.passwordHash ?? unknownUserHash, password);
+  if (entry === undefined || !matches) return null;
   return { kind: terminal === undefined ? 'display' : 'terminal', id: entry.id };
 }
 
-function samePassword(expected: string, given: Buffer): boolean {
-  const wanted = Buffer.from(expected);
-  return wanted.length === given.length && timingSafeEqual(wanted, given);
+function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (key: 'certFile' | 'keyFile'): Buffer => {
+    try {
+      return readFileSync(tls[key]);
+    } catch (error) {
+      throw new EdgeError(
+        edgeErrorCodes.tlsFiles,
+        `mqtt.tls.${key}: cannot read ${tls[key]}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  };
+  return { cert: read('certFile'), key: read('keyFile') };
 }

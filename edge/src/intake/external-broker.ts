@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger, mqttTopics } from '@tillgate/shared';
 import mqtt from 'mqtt';
@@ -12,6 +13,8 @@ export interface ExternalBrokerOptions {
   url: string;
   username?: string | undefined;
   password?: string | undefined;
+  /** PEM CA of an mqtts broker; the system CAs when absent. */
+  caFile?: string | undefined;
   clientId: string;
 }
 
@@ -40,6 +43,7 @@ export async function startExternalBroker(
     clean: false,
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
+    ...(options.caFile === undefined ? {} : { ca: readFileSync(options.caFile) }),
     reconnectPeriod: 1_000,
   });
   const intake = makeIntake((terminalId: string, reply: RejectReply) => {

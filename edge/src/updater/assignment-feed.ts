@@ -1,6 +1,6 @@
 import { kafkaTopics, type Logger, type ModelAssignment, modelAssignment } from '@tillgate/shared';
 import { createConsumer, createKafkaClient } from '@tillgate/shared/kafka';
-import type { KafkaLinkOptions } from '../forwarder/kafka-link.ts';
+import { type EdgeConfig, kafkaConnection } from '../config.ts';
 
 /**
  * The store's model orders, read from the compacted model-rollouts topic keyed by store id, over the
@@ -11,20 +11,13 @@ import type { KafkaLinkOptions } from '../forwarder/kafka-link.ts';
  * store. One group per store, so each agent sees every order addressed to it; others' keys are skipped.
  */
 export function startAssignmentFeed(
-  kafka: KafkaLinkOptions,
+  kafka: EdgeConfig['kafka'],
   storeId: string,
   onAssignment: (assignment: ModelAssignment) => void,
   log: Logger,
 ): { stop(): Promise<void> } {
-  const client = createKafkaClient({
-    brokers: kafka.brokers,
-    clientId: `${kafka.clientId}-updater`,
-    ssl: kafka.ssl,
-    tunnels: kafka.tunnels,
-    ...(kafka.sasl === undefined ? {} : { sasl: kafka.sasl }),
-    connectionTimeoutMs: kafka.connectionTimeoutMs,
-    requestTimeoutMs: kafka.requestTimeoutMs,
-  });
+  const connection = kafkaConnection(kafka, storeId);
+  const client = createKafkaClient({ ...connection, clientId: `${connection.clientId}-updater` });
   const consumer = createConsumer(client, {
     groupId: `tillgate-edge-rollouts-${storeId}`,
     // A short session so a restarted agent gets its partitions back quickly.

@@ -49,12 +49,7 @@ export async function startModelUpdater(config: EdgeConfig, log: Logger): Promis
   });
   updater.resume();
   const feed = config.updater.enabled
-    ? startAssignmentFeed(
-        { ...config.kafka, clientId: `${config.kafka.clientId}-${config.storeId}` },
-        config.storeId,
-        (assignment) => updater.offer(assignment),
-        log,
-      )
+    ? startAssignmentFeed(config.kafka, config.storeId, (assignment) => updater.offer(assignment), log)
     : null;
   return {
     scorer: slot,

@@ -10,6 +10,12 @@ export { createKafkaClient, type KafkaClient, type KafkaLogLevel, type KafkaLogS
 export { type ConsumerOptions, createConsumer } from './consumer.ts';
 export { KafkaConfigError, KafkaError, type KafkaErrorCode, kafkaErrorCodes } from './errors.ts';
 export { fetchGroupOffsets, type PartitionOffsets } from './group-offsets.ts';
-export { type KafkaConnection, type KafkaConnectionInput, kafkaConnectionSchema } from './options.ts';
+export {
+  type KafkaConnection,
+  type KafkaConnectionInput,
+  kafkaConnectionKeys,
+  kafkaConnectionSchema,
+  kafkaConnectionSchemaWith,
+} from './options.ts';
 export { KafkaProducer, type OutgoingRecord, type ProducedBatch, type ProducerOptions } from './producer.ts';
 export { ensureTopics, type TopicLayout } from './topic-admin.ts';

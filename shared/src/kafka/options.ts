@@ -26,38 +26,52 @@ const tlsSchema = z.strictObject({
   servername: z.string().min(1).optional(),
 });
 
-export const kafkaConnectionSchema = z
-  .strictObject({
-    brokers: z.array(hostPort).min(1, 'list at least one broker as "host:port"'),
-    /** Shows in broker logs and quotas; the edge uses its store id so ops can tell stores apart. */
-    clientId: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'use 1-128 letters, digits, ".", "_" or "-"'),
-    /** TLS to the brokers: `true` trusts the system CAs, an object names a private CA. */
-    ssl: z.union([z.boolean(), tlsSchema]).default(false),
-    sasl: saslSchema.optional(),
-    /**
-     * Broker address -> local address to dial instead, for every connection: the bootstrap one AND
-     * those to the addresses brokers advertise in metadata (which a plain TCP forwarder would miss).
-     * For a tunnel per broker (ssh/stunnel), or the per-store WAN proxy of the simulators. TLS still
-     * verifies the broker's own name.
-     */
-    tunnels: z.record(hostPort, hostPort).optional(),
-    connectionTimeoutMs: z.number().int().min(100).max(60_000).default(3_000), // ms, per TCP/TLS connect
-    requestTimeoutMs: z.number().int().min(1_000).max(300_000).default(30_000), // ms, per request
-    /**
-     * Attempts per operation (connect, send, admin call) before it fails with canRetry, backing off
-     * from initialRetryMs doubling up to 30 s: about 10 s in all with the defaults. Bounded on purpose:
-     * the edge's outbox keeps unsent events and tries again later, so a send must not hang for the
-     * whole of a WAN outage (the library's default for idempotent producers retries forever).
-     */
-    retries: z.number().int().min(1).max(100).default(5),
-    initialRetryMs: z.number().int().min(10).max(60_000).default(300), // ms, first back-off
-    /** Lowest client-library level handed to the log sink; library output never goes to the console. */
-    logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('warn'),
-  })
-  .refine((value) => value.sasl === undefined || value.ssl !== false, {
-    path: ['sasl'],
-    message: 'SASL without TLS would send the password in clear text; set "ssl" too',
-  });
+const connectionShape = {
+  brokers: z.array(hostPort).min(1, 'list at least one broker as "host:port"'),
+  /** Shows in broker logs and quotas; the edge uses its store id so ops can tell stores apart. */
+  clientId: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'use 1-128 letters, digits, ".", "_" or "-"'),
+  /** TLS to the brokers: `true` trusts the system CAs, an object names a private CA. */
+  ssl: z.union([z.boolean(), tlsSchema]).default(false),
+  sasl: saslSchema.optional(),
+  /**
+   * Broker address -> local address to dial instead, for every connection: the bootstrap one AND
+   * those to the addresses brokers advertise in metadata (which a plain TCP forwarder would miss).
+   * For a tunnel per broker (ssh/stunnel), or the per-store WAN proxy of the simulators. TLS still
+   * verifies the broker's own name.
+   */
+  tunnels: z.record(hostPort, hostPort).optional(),
+  connectionTimeoutMs: z.number().int().min(100).max(60_000).default(3_000), // ms, per TCP/TLS connect
+  requestTimeoutMs: z.number().int().min(1_000).max(300_000).default(30_000), // ms, per request
+  /**
+   * Attempts per operation (connect, send, admin call) before it fails with canRetry, backing off
+   * from initialRetryMs doubling up to 30 s: about 10 s in all with the defaults. Bounded on purpose:
+   * the edge's outbox keeps unsent events and tries again later, so a send must not hang for the
+   * whole of a WAN outage (the library's default for idempotent producers retries forever).
+   */
+  retries: z.number().int().min(1).max(100).default(5),
+  initialRetryMs: z.number().int().min(10).max(60_000).default(300), // ms, first back-off
+  /** Lowest client-library level handed to the log sink; library output never goes to the console. */
+  logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('warn'),
+};
+
+/**
+ * The connection settings with an app's own keys beside them (the edge's forwarder settings) or
+ * other defaults for some of them (the edge's client id), under the same rules: one definition of
+ * what a valid Kafka connection is, whoever embeds it.
+ */
+export function kafkaConnectionSchemaWith<Extra extends z.ZodRawShape>(extra: Extra) {
+  return z
+    .strictObject({ ...connectionShape, ...extra })
+    .refine((value: { sasl?: unknown; ssl?: unknown }) => value.sasl === undefined || value.ssl !== false, {
+      path: ['sasl'],
+      message: 'SASL without TLS would send the password in clear text; set "ssl" too',
+    });
+}
+
+export const kafkaConnectionSchema = kafkaConnectionSchemaWith({});
+
+/** The connection keys, for an app that embeds them to take its own part back out. */
+export const kafkaConnectionKeys = Object.keys(connectionShape) as (keyof typeof connectionShape)[];
 
 export type KafkaConnectionInput = z.input<typeof kafkaConnectionSchema>;
 export type KafkaConnection = z.output<typeof kafkaConnectionSchema>;
