@@ -22,6 +22,9 @@ KAFKA_LOG="$KAFKA_RUN/kafka.log"
 KAFKA_PID="$KAFKA_RUN/kafka.pid"
 KAFKA_CONFIG="$KAFKA_RUN/server.properties"
 KAFKA_BOOTSTRAP="127.0.0.1:$TG_KAFKA_PORT"
+# SASL_SSL listener: CA and broker certificate under $KAFKA_RUN/tls (ca.pem is what clients trust), and
+# one SCRAM-SHA-512 account for edge agents (TG_KAFKA_SASL_USER / TG_KAFKA_SASL_PASSWORD, ports.env).
+KAFKA_TLS="$KAFKA_RUN/tls"
 START_TIMEOUT="${TG_KAFKA_START_TIMEOUT:-90}"
 
 # The stamp holds the hash of the pom, so editing the pom (a new dependency, a version bump in it)
@@ -80,7 +83,24 @@ run_tool() {
 
 render_config() {
   sed -e "s|@PORT@|$TG_KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$TG_KAFKA_CONTROLLER_PORT|g" \
+    -e "s|@SASL_PORT@|$TG_KAFKA_SASL_PORT|g" -e "s|@TLS_DIR@|$KAFKA_TLS|g" \
     -e "s|@DATA_DIR@|$KAFKA_DATA|g" "$KAFKA_SRC/server.properties.template" >"$KAFKA_CONFIG"
+}
+
+# The private CA and the broker's PEM keystore (key first, then the chain), made once and kept.
+make_tls() {
+  bash "$TG_ROOT/deploy/local/tls.sh" ca "$KAFKA_TLS"
+  bash "$TG_ROOT/deploy/local/tls.sh" issue "$KAFKA_TLS" "$KAFKA_TLS" broker
+  [ -f "$KAFKA_TLS/broker-keystore.pem" ] ||
+    (umask 077 && cat "$KAFKA_TLS/broker.key" "$KAFKA_TLS/broker.pem" >"$KAFKA_TLS/broker-keystore.pem")
+}
+
+# SCRAM credentials live in the cluster metadata; setting them again is harmless, so every start does.
+add_scram_user() {
+  run_tool org.apache.kafka.tools.ConfigCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --alter \
+    --add-config "SCRAM-SHA-512=[password=$TG_KAFKA_SASL_PASSWORD]" \
+    --entity-type users --entity-name "$TG_KAFKA_SASL_USER" >>"$KAFKA_LOG" 2>&1 ||
+    tg_die "kafka: could not create the SCRAM account $TG_KAFKA_SASL_USER; log: $KAFKA_LOG"
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -107,10 +127,11 @@ cmd_start() {
   cmd_install
   require_java
   local port
-  for port in "$TG_KAFKA_PORT" "$TG_KAFKA_CONTROLLER_PORT"; do
+  for port in "$TG_KAFKA_PORT" "$TG_KAFKA_CONTROLLER_PORT" "$TG_KAFKA_SASL_PORT"; do
     if port_open "$port"; then tg_die "kafka cannot start: 127.0.0.1:$port is already in use by another process; log: $KAFKA_LOG"; fi
   done
   mkdir -p "$KAFKA_DATA"
+  make_tls
   render_config
   # Format once: a formatted data dir is reused on every start so topics and offsets survive restarts.
   if [ ! -f "$KAFKA_DATA/meta.properties" ]; then
@@ -126,7 +147,8 @@ cmd_start() {
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_CONFIG" >>"$KAFKA_LOG" 2>&1 </dev/null &
   echo $! >"$KAFKA_PID"
   wait_ready
-  tg_log "kafka ready on $KAFKA_BOOTSTRAP (pid $(cat "$KAFKA_PID"))"
+  add_scram_user
+  tg_log "kafka ready on $KAFKA_BOOTSTRAP, SASL_SSL on 127.0.0.1:$TG_KAFKA_SASL_PORT (pid $(cat "$KAFKA_PID"))"
 }
 
 cmd_stop() {

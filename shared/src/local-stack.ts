@@ -20,11 +20,20 @@ const env = {
   ...parseEnvFile(readFileSync(portsFile, 'utf8')),
   ...(existsSync(localPortsFile) ? parseEnvFile(readFileSync(localPortsFile, 'utf8')) : {}),
 };
+// Service data of deploy/local (lib.sh: TG_RUN), where kafka.sh keeps the CA of its SASL_SSL listener.
+const runDir = process.env.TILLGATE_RUN ?? fileURLToPath(new URL('../../.run', import.meta.url));
 const port = (key: string): number => Number(process.env[key] ?? env[key]);
 const text = (key: string): string => process.env[key] ?? env[key] ?? '';
 
 export const localStack = {
   kafka: { brokers: [`127.0.0.1:${port('TG_KAFKA_PORT')}`] },
+  /** The same broker's SASL_SSL listener: TLS from a private CA, one SCRAM-SHA-512 account. */
+  kafkaSaslSsl: {
+    brokers: [`127.0.0.1:${port('TG_KAFKA_SASL_PORT')}`],
+    caFile: `${runDir}/kafka/tls/ca.pem`,
+    username: text('TG_KAFKA_SASL_USER'),
+    password: text('TG_KAFKA_SASL_PASSWORD'),
+  },
   s3: {
     endPoint: '127.0.0.1',
     port: port('TG_S3_PORT'),
@@ -34,8 +43,14 @@ export const localStack = {
   },
   mqtt: {
     url: `mqtt://127.0.0.1:${port('TG_MOSQUITTO_PORT')}`,
+    /** The probe account: tillgate/test/#, tillgate/_ready/# and tillgate/<store>/bench/# only. */
     username: text('TG_MQTT_USER'),
     password: text('TG_MQTT_PASSWORD'),
+    /** The edge agent's account: reads events, writes replies and alerts. */
+    agent: { username: text('TG_MQTT_AGENT_USER'), password: text('TG_MQTT_AGENT_PASSWORD') },
+    /** Terminal accounts (user name = terminal id), each limited to its own topics. */
+    terminals: text('TG_MQTT_TERMINALS').split(' ').filter(Boolean),
+    terminalPassword: text('TG_MQTT_TERMINAL_PASSWORD'),
   },
   hubApiPort: port('TG_HUB_API_PORT'),
   /** The local stack's WAN chaos control API (`simulators/src/cli.ts wan cut|restore|status`). */
