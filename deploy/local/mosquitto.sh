@@ -34,10 +34,18 @@ render() {
   mkdir -p "$DIR/data"
   sed -e "s|@USER@|$(id -un)|g" -e "s|@DIR@|$DIR|g" -e "s|@PORT@|$TG_MOSQUITTO_PORT|g" \
     "$TEMPLATES/mosquitto.conf.template" >"$CONF"
-  sed -e "s|@MQTT_USER@|$TG_MQTT_USER|g" "$TEMPLATES/acl.template" >"$DIR/acl"
+  # The store layout for every store (+), then the local probe account: readiness checks, the
+  # platform tests and the benchmark baseline, on topics no agent or terminal uses.
+  {
+    sed -e "s|@STORE@|+|g" -e "s|@AGENT_USER@|$TG_MQTT_AGENT_USER|g" "$TEMPLATES/acl.template"
+    printf '\n# Local probe account (deploy/local only)\nuser %s\ntopic readwrite tillgate/_ready/#\ntopic readwrite tillgate/test/#\ntopic readwrite tillgate/+/bench/#\n' "$TG_MQTT_USER"
+  } >"$DIR/acl"
   rm -f "$DIR/passwd"
   (umask 077 && touch "$DIR/passwd")
   mosquitto_passwd -b "$DIR/passwd" "$TG_MQTT_USER" "$TG_MQTT_PASSWORD"
+  mosquitto_passwd -b "$DIR/passwd" "$TG_MQTT_AGENT_USER" "$TG_MQTT_AGENT_PASSWORD"
+  local terminal
+  for terminal in $TG_MQTT_TERMINALS; do mosquitto_passwd -b "$DIR/passwd" "$terminal" "$TG_MQTT_TERMINAL_PASSWORD"; done
 }
 
 # An authenticated publish/subscribe round trip: a retained message published with QoS 1 must come

@@ -8,7 +8,16 @@ import { saleEvent } from './pos-events.ts';
 
 // External-broker mode against the real Mosquitto of deploy/local: the agent subscribes QoS 1 on a
 // persistent session and acknowledges only after its commit, so what terminals publish while the
-// agent is down waits in Mosquitto and is stored after the restart.
+// agent is down waits in Mosquitto and is stored after the restart. Accounts and ACL are the store
+// layout of deploy/local/mosquitto/acl.template: one account per terminal, the agent's read-only on events.
+const connectTerminal = (terminalId: string, protocolVersion: 4 | 5 = 4) =>
+  mqtt.connectAsync(localStack.mqtt.url, {
+    username: terminalId,
+    password: localStack.mqtt.terminalPassword,
+    protocolVersion,
+    reconnectPeriod: 0,
+  });
+
 describe('edge agent on an external broker (Mosquitto)', () => {
   let bed: EdgeTestBed;
   let config: EdgeConfig;
@@ -24,16 +33,11 @@ describe('edge agent on an external broker (Mosquitto)', () => {
       mqtt: {
         mode: 'external',
         url: localStack.mqtt.url,
-        username: localStack.mqtt.username,
-        password: localStack.mqtt.password,
+        ...localStack.mqtt.agent,
         clientId: `edge-${bed.storeId}`,
       },
     };
-    terminal = await mqtt.connectAsync(localStack.mqtt.url, {
-      username: localStack.mqtt.username,
-      password: localStack.mqtt.password,
-      reconnectPeriod: 0,
-    });
+    terminal = await connectTerminal('t1');
     terminal.on('message', (_topic, payload) => replies.push(JSON.parse(payload.toString('utf8'))));
     await terminal.subscribeAsync(`tillgate/${bed.storeId}/pos/t1/replies`, { qos: 1 });
   });
@@ -42,8 +46,7 @@ describe('edge agent on an external broker (Mosquitto)', () => {
     await agent?.stop();
     // Drop the agent's persistent session so Mosquitto does not keep it.
     const cleaner = await mqtt.connectAsync(localStack.mqtt.url, {
-      username: localStack.mqtt.username,
-      password: localStack.mqtt.password,
+      ...localStack.mqtt.agent,
       clientId: `edge-${bed.storeId}`,
       clean: true,
       reconnectPeriod: 0,
@@ -76,5 +79,25 @@ describe('edge agent on an external broker (Mosquitto)', () => {
     const records = await bed.consume('sales-transactions', 150);
     const ids = new Set(records.map((record) => JSON.parse(record.value).event_id));
     expect(ids.size).toBe(150);
+  });
+
+  it("refuses a terminal publishing on another terminal's topic, and the agent's account publishing events", async () => {
+    const stored = agent?.status().intake.stored;
+    const other = await connectTerminal('t2', 5);
+    const forged = JSON.stringify(saleEvent(bed.storeId, 't1', 999));
+    await expect(other.publishAsync(`tillgate/${bed.storeId}/pos/t1/events`, forged, { qos: 1 })).rejects.toThrow(
+      /Not authorized/,
+    );
+    await other.endAsync();
+    const asAgent = await mqtt.connectAsync(localStack.mqtt.url, {
+      ...localStack.mqtt.agent,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
+    await expect(asAgent.publishAsync(`tillgate/${bed.storeId}/pos/t1/events`, forged, { qos: 1 })).rejects.toThrow(
+      /Not authorized/,
+    );
+    await asAgent.endAsync();
+    expect(agent?.status().intake.stored).toBe(stored);
   });
 });
