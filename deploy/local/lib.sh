@@ -17,6 +17,8 @@ for ports_file in "$TG_ROOT/deploy/local/ports.local.env" "$TG_ROOT/deploy/local
     case "$key" in TG_*) [ -n "${!key:-}" ] || export "$key=$value" ;; esac
   done <"$ports_file"
 done
+# Derived port (ports.env): Kafka's SASL_SSL listener beside its plain one.
+export TG_KAFKA_SASL_PORT="${TG_KAFKA_SASL_PORT:-$((TG_KAFKA_PORT + 2))}"
 mkdir -p "$TG_CACHE" "$TG_RUN"
 # shellcheck source=deploy/local/node-env.sh
 source "$TG_ROOT/deploy/local/node-env.sh"

@@ -29,7 +29,10 @@ export const localStack = {
   kafka: { brokers: [`127.0.0.1:${port('TG_KAFKA_PORT')}`] },
   /** The same broker's SASL_SSL listener: TLS from a private CA, one SCRAM-SHA-512 account. */
   kafkaSaslSsl: {
-    brokers: [`127.0.0.1:${port('TG_KAFKA_SASL_PORT')}`],
+    // TG_KAFKA_PORT + 2 unless set (deploy/local/lib.sh).
+    brokers: [
+      `127.0.0.1:${text('TG_KAFKA_SASL_PORT') === '' ? port('TG_KAFKA_PORT') + 2 : port('TG_KAFKA_SASL_PORT')}`,
+    ],
     caFile: `${runDir}/kafka/tls/ca.pem`,
     username: text('TG_KAFKA_SASL_USER'),
     password: text('TG_KAFKA_SASL_PASSWORD'),
