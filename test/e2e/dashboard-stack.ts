@@ -6,6 +6,7 @@ import { localStack } from '@tillgate/shared/local-stack';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type RunningAgent, startAgent } from '../../edge/src/agent.ts';
 import { parseEdgeConfig } from '../../edge/src/config.ts';
+import { hashPassword as hashTerminalPassword } from '../../edge/src/security/password-hash.ts';
 import {
   createClickHouse,
   type HubConfig,
@@ -31,6 +32,7 @@ const heartbeatMs = 1_000;
 // which a loaded machine stretches) after its last beat.
 export const onlineWithinSeconds = 6;
 const terminalPassword = 'dashboard-terminal-secret';
+const terminalPasswordHash = await hashTerminalPassword(terminalPassword);
 
 export interface DashboardStack {
   url: string;
@@ -96,8 +98,8 @@ export async function startDashboardStack(): Promise<DashboardStack> {
           mqtt: {
             mode: 'embedded',
             port: 0,
-            terminals: [{ id: 'pos-01', password: terminalPassword }],
-            displays: [{ id: 'display-01', password: terminalPassword }],
+            terminals: [{ id: 'pos-01', passwordHash: terminalPasswordHash }],
+            displays: [{ id: 'display-01', passwordHash: terminalPasswordHash }],
           },
           kafka: {
             brokers: [broker],

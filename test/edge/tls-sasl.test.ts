@@ -5,7 +5,7 @@ import { localStack } from '@tillgate/shared/local-stack';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../edge/src/agent.ts';
-import { type EdgeTestBed, edgeTestBed, publishEvent, terminalPassword } from './harness.ts';
+import { type EdgeTestBed, edgeTestBed, publishEvent, terminalPassword, terminalPasswordHash } from './harness.ts';
 import { saleEvent } from './pos-events.ts';
 import { type TestCa, testCa } from './tls-files.ts';
 
@@ -15,7 +15,7 @@ import { type TestCa, testCa } from './tls-files.ts';
 // trust the store's CA.
 const sasl = localStack.kafkaSaslSsl;
 const saslSettings = (password: string, caFile: string) => ({
-  brokers: sasl.brokers,
+  brokers: [...sasl.brokers],
   clientId: 'tillgate-tls-test',
   ssl: { caFile },
   sasl: { mechanism: 'scram-sha-512' as const, username: sasl.username, password },
@@ -34,10 +34,14 @@ describe('mqtts in, SASL_SSL out', () => {
     storeCa = testCa(join(bed.dataDir, 'store-ca'));
     otherCa = testCa(join(bed.dataDir, 'other-ca'));
     const broker = storeCa.issue('mqtt-broker');
-    const config = bed.config();
     agent = await startAgent(
       bed.config({
-        mqtt: { ...config.mqtt, mode: 'embedded', port: null, tls: { ...broker, port: 0 } },
+        mqtt: {
+          mode: 'embedded',
+          port: null,
+          tls: { ...broker, port: 0 },
+          terminals: [{ id: 't1', passwordHash: terminalPasswordHash }],
+        },
         kafka: {
           ...saslSettings(sasl.password, sasl.caFile),
           clientId: 'tillgate-edge',

@@ -60,8 +60,10 @@ const connectionShape = {
  * what a valid Kafka connection is, whoever embeds it.
  */
 export function kafkaConnectionSchemaWith<Extra extends z.ZodRawShape>(extra: Extra) {
+  // A spread of a generic is typed as an intersection, which would make an overridden key's type `never`.
+  const shape = { ...connectionShape, ...extra } as Omit<typeof connectionShape, keyof Extra> & Extra;
   return z
-    .strictObject({ ...connectionShape, ...extra })
+    .strictObject(shape)
     .refine((value: { sasl?: unknown; ssl?: unknown }) => value.sasl === undefined || value.ssl !== false, {
       path: ['sasl'],
       message: 'SASL without TLS would send the password in clear text; set "ssl" too',
