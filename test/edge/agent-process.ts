@@ -33,6 +33,8 @@ export async function spawnAgent(config: EdgeConfig): Promise<AgentProcess> {
       mqtt: config.mqtt.mode === 'embedded' ? { ...config.mqtt, port: mqttPort } : config.mqtt,
       status: { ...config.status, port: statusPort },
     }),
+    // Owner-only, as the packages install it: the agent refuses a config with secrets others can read.
+    { mode: 0o600 },
   );
   const child = spawn(process.execPath, [...agentRuntime.nodeArgs, '--import', 'tsx', cli, 'start', '--config', file], {
     stdio: ['ignore', 'ignore', 'inherit'],
