@@ -75,10 +75,9 @@ cleanup() {
   [ -n "$proxy" ] && kill "$proxy" 2>/dev/null
   kill "$nspawn" 2>/dev/null || return 0
   for _ in $(seq 1 20); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.5; done
-  [ -n "${leader:-}" ] && kill -9 "$leader" 2>/dev/null
-  kill -9 "$nspawn" 2>/dev/null
-  wait "$nspawn" 2>/dev/null
-  true
+  [ -n "${leader:-}" ] && kill -9 "$leader" 2>/dev/null || true
+  kill -9 "$nspawn" 2>/dev/null || true
+  wait "$nspawn" 2>/dev/null || true
 }
 trap cleanup EXIT
 leader=""
