@@ -17,6 +17,7 @@ import { compactLakeDay } from './lake/lake-compaction.ts';
 import { createS3Client } from './lake/s3-client.ts';
 import { migrate, readMigrations } from './migrate.ts';
 import { rebuildAggregates } from './repair/rebuild-aggregates.ts';
+import { rolloutCommand, rolloutUsage } from './rollout/rollout-command.ts';
 
 const usage = `tillgate-hub <command> [--config hub.json]
   migrate                         apply sql/ migrations to ClickHouse (idempotent)
@@ -38,6 +39,7 @@ const usage = `tillgate-hub <command> [--config hub.json]
   bi-access-sql --accounts F [--database tillgate]
                                   print the SQL for Power BI service accounts on a ClickHouse server
 ${userUsage}
+${rolloutUsage}
 Config: the file, then TILLGATE_HUB__<KEY>__<NESTED_KEY>=value overrides.`;
 
 async function main(argv: string[]): Promise<void> {
@@ -62,6 +64,17 @@ async function main(argv: string[]): Promise<void> {
       from: { type: 'string' },
       to: { type: 'string' },
       date: { type: 'string' },
+      url: { type: 'string' },
+      user: { type: 'string' },
+      model: { type: 'string' },
+      version: { type: 'string' },
+      'key-id': { type: 'string' },
+      waves: { type: 'string' },
+      'gate-seconds': { type: 'string' },
+      'failure-threshold': { type: 'string' },
+      'swap-now': { type: 'boolean' },
+      'shadow-ms': { type: 'string' },
+      rollback: { type: 'boolean' },
     },
     allowPositionals: true,
   });
@@ -113,6 +126,27 @@ async function main(argv: string[]): Promise<void> {
     case 'user': {
       const args = { role: values.role, store: values.store, passwordStdin: values['password-stdin'] === true };
       process.stdout.write(`${await userCommand(config, { action: target, username: name, ...args })}\n`);
+      return;
+    }
+    case 'rollout': {
+      const output = await rolloutCommand(config, {
+        action: target,
+        id: name,
+        url: values.url,
+        user: values.user,
+        passwordStdin: values['password-stdin'] === true,
+        model: values.model,
+        version: values.version,
+        keyId: values['key-id'],
+        stores: values.stores,
+        waves: values.waves,
+        gateSeconds: values['gate-seconds'],
+        failureThreshold: values['failure-threshold'],
+        swapNow: values['swap-now'] === true,
+        shadowMs: values['shadow-ms'],
+        rollback: values.rollback === true,
+      });
+      process.stdout.write(`${output}\n`);
       return;
     }
     default:

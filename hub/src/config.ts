@@ -88,6 +88,22 @@ export const hubConfigSchema = z.strictObject({
       s3: s3Schema.prefault({}),
     })
     .prefault({}),
+  /** Model rollouts (hub/src/rollout): the registry bucket on lake.s3's server and the controller's pace. */
+  rollouts: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** The model registry bucket (models/tillgate_models/registry.py publishes into it). */
+      bucket: z.string().min(3).default('tillgate-models'),
+      tickMs: z.number().int().min(100).default(2_000), // ms between controller passes
+      // s a presigned model URL stays valid: SigV4's maximum, so a store offline for days can still fetch.
+      urlSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(7 * 24 * 3_600)
+        .default(7 * 24 * 3_600),
+    })
+    .prefault({}),
   api: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),

@@ -27,6 +27,10 @@ export const hubErrorCodes = {
   forbidden: 'TG_HUB_FORBIDDEN',
   /** A state-changing request without a valid CSRF token (x-csrf-token header from GET /auth/session). */
   csrf: 'TG_HUB_CSRF',
+  /** A rollout request names a release the registry does not hold, or a step its state does not allow. */
+  rollout: 'TG_HUB_ROLLOUT',
+  /** No such rollout. */
+  rolloutNotFound: 'TG_HUB_ROLLOUT_NOT_FOUND',
   /** A query string, path parameter or body that breaks the route's schema. */
   badRequest: 'TG_HUB_BAD_REQUEST',
   /** A URL longer than the API accepts. */

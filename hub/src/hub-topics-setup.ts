@@ -8,8 +8,8 @@ import { clickhouseTopics, lakeTopics, type TopicNames } from './ingest/hub-topi
  * needs no operator.
  */
 export async function ensureHubTopics(kafka: KafkaClient, names: TopicNames, layout: TopicLayout): Promise<void> {
-  const topics = [...new Set([...clickhouseTopics, ...lakeTopics, kafkaTopics.deadLetters])].map((topic) =>
-    names.full(topic),
-  );
+  const topics = [
+    ...new Set([...clickhouseTopics, ...lakeTopics, kafkaTopics.deadLetters, kafkaTopics.modelRollouts]),
+  ].map((topic) => names.full(topic));
   await ensureTopics(kafka, topics, layout);
 }

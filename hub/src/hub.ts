@@ -13,6 +13,7 @@ import { clickhouseTopics, lakeTopics, TopicNames } from './ingest/hub-topics.ts
 import { LakeArchiver } from './lake/lake-archiver.ts';
 import { createS3Client } from './lake/s3-client.ts';
 import { migrate } from './migrate.ts';
+import { startRollouts } from './rollout/start-rollouts.ts';
 
 export interface HubParts {
   clickhouse: boolean;
@@ -87,8 +88,11 @@ export async function startHub(config: HubConfig, parts: HubParts = allHubParts,
     let apiUrl: string | undefined;
     if (parts.api && clickhouse !== undefined) {
       const https = tlsFrom(config.api);
+      const rollouts = config.rollouts.enabled ? await startRollouts(config, kafka, clickhouse, log) : undefined;
+      if (rollouts !== undefined) stops.push(() => rollouts.stop());
       const api: FastifyInstance = buildApi({
         clickhouse,
+        ...(rollouts === undefined ? {} : { rollouts: rollouts.controller }),
         auth: authOptionsFrom(config.api),
         logger: log.child({ component: 'api' }),
         alertsStored: (listener) => {

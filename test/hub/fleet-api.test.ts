@@ -110,6 +110,9 @@ describe('fleet API', () => {
           rejectsTotal: 0,
           flags: [],
           dataQuality: { failing: [] },
+          // The model-rollout columns (issue 10): this agent reports no updater state.
+          candidate: null,
+          lastRolloutStep: null,
         },
         expect.objectContaining({ storeId: 's2', online: false, agentVersion: '0.9.0', secondsSinceLastSeen: 1200 }),
       ],

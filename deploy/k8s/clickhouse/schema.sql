@@ -872,3 +872,57 @@ ORDER BY (store_id, sku, answered_at, feedback_id);
 
 CREATE TABLE IF NOT EXISTS alert_feedback ON CLUSTER tillgate AS alert_feedback_local
 ENGINE = Distributed(tillgate, currentDatabase(), alert_feedback_local, cityHash64(store_id));
+
+ALTER TABLE heartbeats_local ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS update_state LowCardinality(String) DEFAULT '' AFTER alerts_open,
+    ADD COLUMN IF NOT EXISTS update_rollout_id String DEFAULT '' AFTER update_state,
+    ADD COLUMN IF NOT EXISTS update_version LowCardinality(String) DEFAULT '' AFTER update_rollout_id,
+    ADD COLUMN IF NOT EXISTS update_reason String DEFAULT '' AFTER update_version,
+    ADD COLUMN IF NOT EXISTS update_since Nullable(DateTime64(3, 'UTC')) AFTER update_reason;
+
+ALTER TABLE heartbeats ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS update_state LowCardinality(String) DEFAULT '' AFTER alerts_open,
+    ADD COLUMN IF NOT EXISTS update_rollout_id String DEFAULT '' AFTER update_state,
+    ADD COLUMN IF NOT EXISTS update_version LowCardinality(String) DEFAULT '' AFTER update_rollout_id,
+    ADD COLUMN IF NOT EXISTS update_reason String DEFAULT '' AFTER update_version,
+    ADD COLUMN IF NOT EXISTS update_since Nullable(DateTime64(3, 'UTC')) AFTER update_reason;
+
+CREATE TABLE IF NOT EXISTS rollouts_local ON CLUSTER tillgate
+(
+    rollout_id String,
+    model_name LowCardinality(String),
+    model_version LowCardinality(String),
+    target String,
+    waves String,
+    gate_seconds UInt32,
+    failure_threshold Float64,
+    swap LowCardinality(String),
+    shadow_ms Nullable(UInt64),
+    rollback UInt8,
+    status LowCardinality(String),
+    current_wave UInt16,
+    created_by String,
+    created_at DateTime64(3, 'UTC'),
+    updated_at DateTime64(3, 'UTC'),
+    finished_at Nullable(DateTime64(3, 'UTC'))
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/rollouts_local', '{replica}', updated_at)
+ORDER BY rollout_id;
+
+CREATE TABLE IF NOT EXISTS rollouts ON CLUSTER tillgate AS rollouts_local
+ENGINE = Distributed(tillgate, currentDatabase(), rollouts_local, rand());
+
+CREATE TABLE IF NOT EXISTS rollout_steps_local ON CLUSTER tillgate
+(
+    rollout_id String,
+    at DateTime64(3, 'UTC'),
+    actor String,
+    step LowCardinality(String),
+    wave UInt16,
+    store_id LowCardinality(String),
+    outcome LowCardinality(String),
+    detail String
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/rollout_steps_local', '{replica}')
+ORDER BY (rollout_id, at);
+
+CREATE TABLE IF NOT EXISTS rollout_steps ON CLUSTER tillgate AS rollout_steps_local
+ENGINE = Distributed(tillgate, currentDatabase(), rollout_steps_local, cityHash64(store_id));

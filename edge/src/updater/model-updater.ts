@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Logger, ModelAssignment, ModelManifest, ModelUpdateStatus } from '@tillgate/shared';
 import { releaseFiles } from '@tillgate/shared/registry';
 import { downloadAttempt } from './artifact-download.ts';
+import { crashPoint } from './crash-point.ts';
 import { reasonOf, UpdateError, updateErrorCodes } from './errors.ts';
 import type { LoadedModel, ModelSlotScorer } from './model-slot-scorer.ts';
 import { checkAssignment, checkModelBytes } from './release-check.ts';
@@ -259,7 +260,9 @@ export class ModelUpdater {
       since: new Date().toISOString(),
     };
     // Durable first: a kill -9 after this line restarts on the new model, before it on the old one.
+    crashPoint('swap-before-activate');
     db.activate({ name: assignment.name, version: assignment.version, dir }, status, new Date());
+    crashPoint('swap-after-activate');
     slot.swapTo(candidate, {
       previous: slot.active,
       minRows: config.shadow.minRows,

@@ -5,6 +5,7 @@ import { type AuthOptions, loginHook, registerAuth } from '../auth/auth-routes.t
 import type { ClickHouseClient } from '../clickhouse.ts';
 import { AlertFeed } from '../dashboard/alert-feed.ts';
 import type { GroupLag } from '../fleet/consumer-lag.ts';
+import type { RolloutController } from '../rollout/rollout-controller.ts';
 import { installErrorHandling } from './api-errors.ts';
 import { defaultDashboardDir, registerDashboardPages } from './dashboard-pages.ts';
 import { alertRoutes } from './routes/alert-routes.ts';
@@ -12,6 +13,7 @@ import { alertStreamRoute } from './routes/alert-stream-route.ts';
 import { biRoutes } from './routes/bi-routes.ts';
 import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { fleetRoutes } from './routes/fleet-routes.ts';
+import { rolloutRoutes } from './routes/rollout-routes.ts';
 import { registerWarehouseRoutes } from './warehouse-routes.ts';
 
 export interface ApiDeps {
@@ -31,6 +33,8 @@ export interface ApiDeps {
   /** Where failed requests (5xx) are logged; none: not logged. */
   logger?: Logger;
   now?: () => Date;
+  /** The rollout controller (hub/src/rollout); without it the /api/rollouts routes are not served. */
+  rollouts?: RolloutController;
 }
 
 /** What every route behind the login receives. */
@@ -85,6 +89,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       alertStreamRoute(api, alertFeed);
       dashboardRoutes(api, routeDeps);
       biRoutes(api, routeDeps);
+      if (deps.rollouts !== undefined) rolloutRoutes(api, deps.rollouts);
     },
     { prefix: '/api' },
   );

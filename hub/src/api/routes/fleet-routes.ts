@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { failingChecks } from '../../fleet/data-quality.ts';
 import { dataQualityFlags } from '../../fleet/data-quality-flags.ts';
 import { fleetState } from '../../fleet/fleet-state.ts';
+import { fleetRollouts } from '../../rollout/fleet-rollouts.ts';
 import type { RouteDeps } from '../app.ts';
 import { requireRole, storeFilter, storeIdSchema } from '../store-access.ts';
 
@@ -15,10 +16,12 @@ export function fleetRoutes(api: FastifyInstance, deps: RouteDeps): void {
     },
     async (request) => {
       const at = deps.now();
-      const [stores, failing] = await Promise.all([
-        fleetState(deps.clickhouse, deps.onlineWithinSeconds, at, storeFilter(request, request.query.store)),
+      const filter = storeFilter(request, request.query.store);
+      const [stores, failing, rollouts] = await Promise.all([
+        fleetState(deps.clickhouse, deps.onlineWithinSeconds, at, filter),
         // The hourly data-quality DAG's verdicts (dq_results); joined to the stores this user may see.
         failingChecks(deps.clickhouse),
+        fleetRollouts(deps.clickhouse, filter),
       ]);
       return {
         at: at.toISOString(),
@@ -28,6 +31,7 @@ export function fleetRoutes(api: FastifyInstance, deps: RouteDeps): void {
           ...store,
           flags: dataQualityFlags(store, at),
           dataQuality: { failing: failing.get(store.storeId) ?? [] },
+          ...(rollouts.get(store.storeId) ?? { candidate: null, lastRolloutStep: null }),
         })),
       };
     },

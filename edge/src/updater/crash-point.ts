@@ -1,0 +1,13 @@
+/**
+ * Fault injection for the updater's kill -9 tests (test/edge/model-updater-crash.test.ts):
+ * `TILLGATE_EDGE_CRASH_POINT=<point>` kills this process with SIGKILL when it reaches <point>, so
+ * "killed between the rename and the SQLite transaction" is deterministic instead of a race with a
+ * timer. Unset in production: then this is one string comparison.
+ */
+export type UpdaterCrashPoint = 'swap-before-activate' | 'swap-after-activate';
+
+const configured = process.env.TILLGATE_EDGE_CRASH_POINT ?? '';
+
+export function crashPoint(name: UpdaterCrashPoint): void {
+  if (configured === name) process.kill(process.pid, 'SIGKILL');
+}

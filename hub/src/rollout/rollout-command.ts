@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import type { HubConfig } from '../config.ts';
+import { HubError, hubErrorCodes } from '../errors.ts';
+
+export const rolloutUsage = `  rollout create --model M --version V [--key-id K] [--stores a,b,c] [--waves 1,10%,100%]
+                 [--gate-seconds N] [--failure-threshold F] [--swap-now] [--shadow-ms N] [--rollback]
+  rollout list | status ID | pause ID | resume ID | abort ID
+                                  staged model rollouts through the running hub's API; logs in as
+                                  --user (or $TILLGATE_HUB_USER) with the password on stdin
+                                  (--password-stdin) or in $TILLGATE_HUB_PASSWORD`;
+
+export interface RolloutArgs {
+  action: string | undefined;
+  id: string | undefined;
+  url?: string | undefined;
+  user?: string | undefined;
+  passwordStdin: boolean;
+  model?: string | undefined;
+  version?: string | undefined;
+  keyId?: string | undefined;
+  stores?: string | undefined;
+  waves?: string | undefined;
+  gateSeconds?: string | undefined;
+  failureThreshold?: string | undefined;
+  swapNow: boolean;
+  shadowMs?: string | undefined;
+  rollback: boolean;
+}
+
+/** `tillgate-hub rollout ...`: the same API calls the dashboard makes, as a logged-in user with CSRF. */
+export async function rolloutCommand(config: HubConfig, args: RolloutArgs): Promise<string> {
+  const base = args.url ?? `http://${config.api.host}:${config.api.port}`;
+  const user = args.user ?? process.env.TILLGATE_HUB_USER;
+  const password = args.passwordStdin ? readFileSync(0, 'utf8').trim() : process.env.TILLGATE_HUB_PASSWORD;
+  if (user === undefined || password === undefined) {
+    throw new HubError(
+      hubErrorCodes.usage,
+      'rollout needs --user (or TILLGATE_HUB_USER) and --password-stdin (or TILLGATE_HUB_PASSWORD)',
+    );
+  }
+  const call = await loggedIn(base, user, password);
+  switch (args.action) {
+    case 'create':
+      return call('POST', '/api/rollouts', createBody(args));
+    case 'list':
+      return call('GET', '/api/rollouts');
+    case 'status':
+      return call('GET', `/api/rollouts/${need(args.id)}`);
+    case 'pause':
+    case 'resume':
+    case 'abort':
+      return call('POST', `/api/rollouts/${need(args.id)}/${args.action}`);
+    default:
+      throw new HubError(
+        hubErrorCodes.usage,
+        `rollout takes create, list, status, pause, resume or abort, not "${args.action}"`,
+      );
+  }
+}
+
+function createBody(args: RolloutArgs): Record<string, unknown> {
+  if (args.model === undefined || args.version === undefined) {
+    throw new HubError(hubErrorCodes.usage, 'rollout create needs --model and --version');
+  }
+  const number = (name: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed)) throw new HubError(hubErrorCodes.usage, `--${name} takes a number, not "${value}"`);
+    return parsed;
+  };
+  const waves = args.waves
+    ?.split(',')
+    .map((entry) => (entry.endsWith('%') ? { share: Number(entry.slice(0, -1)) / 100 } : { stores: Number(entry) }));
+  const body: Record<string, unknown> = {
+    model: args.model,
+    version: args.version,
+    key_id: args.keyId,
+    target: args.stores === undefined ? { all: true } : { stores: args.stores.split(',') },
+    waves,
+    gate_seconds: number('gate-seconds', args.gateSeconds),
+    failure_threshold: number('failure-threshold', args.failureThreshold),
+    swap: args.swapNow ? 'now' : 'window',
+    shadow_ms: number('shadow-ms', args.shadowMs),
+    rollback: args.rollback,
+  };
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+}
+
+const need = (id: string | undefined): string => {
+  if (id === undefined) throw new HubError(hubErrorCodes.usage, 'name the rollout id (ro-...)');
+  return id;
+};
+
+const cookieOf = (response: Response): string => (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+
+async function loggedIn(base: string, user: string, password: string) {
+  let session: Response;
+  try {
+    session = await fetch(`${base}/auth/session`);
+  } catch (cause) {
+    throw new HubError(
+      hubErrorCodes.usage,
+      `no hub API answers at ${base} (start it with tillgate-hub run, or pass --url)`,
+      { cause },
+    );
+  }
+  const csrf = ((await session.json()) as { csrfToken: string }).csrfToken;
+  const login = await fetch(`${base}/auth/login`, {
+    method: 'POST',
+    headers: { cookie: cookieOf(session), 'x-csrf-token': csrf, 'content-type': 'application/json' },
+    body: JSON.stringify({ username: user, password }),
+  });
+  if (login.status !== 200)
+    throw new HubError(hubErrorCodes.loginFailed, `login as ${user} failed: ${await login.text()}`);
+  const headers = { cookie: cookieOf(login), 'x-csrf-token': csrf };
+  return async (method: string, path: string, body?: unknown): Promise<string> => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (response.status >= 400)
+      throw new HubError(hubErrorCodes.rollout, `${method} ${path}: ${response.status} ${text}`);
+    return JSON.stringify(JSON.parse(text), null, 2);
+  };
+}

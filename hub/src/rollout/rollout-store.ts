@@ -1,0 +1,177 @@
+import type { ClickHouseClient } from '../clickhouse.ts';
+import { HubError, hubErrorCodes } from '../errors.ts';
+import { toClickHouseTime } from '../ingest/clickhouse-time.ts';
+import type { Rollout } from './rollout-spec.ts';
+
+export interface RolloutStep {
+  rollout_id: string;
+  at: string;
+  actor: string;
+  step: string;
+  wave: number;
+  store_id: string;
+  outcome: string;
+  detail: string;
+}
+
+/** The edge updater's latest reported state for one store and one rollout (from heartbeats). */
+export interface StoreUpdate {
+  store_id: string;
+  update_state: string;
+  update_version: string;
+  update_reason: string;
+  model_version: string;
+}
+
+/** ClickHouse side of rollouts: `rollouts` (latest state per id) and `rollout_steps` (the history). */
+export class RolloutStore {
+  readonly #client: ClickHouseClient;
+
+  constructor(client: ClickHouseClient) {
+    this.#client = client;
+  }
+
+  async save(rollout: Rollout): Promise<void> {
+    await this.#insert('rollouts', [
+      {
+        rollout_id: rollout.rollout_id,
+        model_name: rollout.model,
+        model_version: rollout.version,
+        target: JSON.stringify({ target: rollout.target, key_id: rollout.key_id }),
+        waves: JSON.stringify(rollout.waves),
+        gate_seconds: rollout.gate_seconds,
+        failure_threshold: rollout.failure_threshold,
+        swap: rollout.swap,
+        shadow_ms: rollout.shadow_ms,
+        rollback: rollout.rollback ? 1 : 0,
+        status: rollout.status,
+        current_wave: rollout.current_wave,
+        created_by: rollout.created_by,
+        created_at: toClickHouseTime(rollout.created_at),
+        updated_at: toClickHouseTime(rollout.updated_at),
+        finished_at: rollout.finished_at === null ? null : toClickHouseTime(rollout.finished_at),
+      },
+    ]);
+  }
+
+  async record(steps: RolloutStep[]): Promise<void> {
+    if (steps.length === 0) return;
+    await this.#insert(
+      'rollout_steps',
+      steps.map((step) => ({ ...step, at: toClickHouseTime(step.at) })),
+    );
+  }
+
+  async all(): Promise<Rollout[]> {
+    const rows = await this.#query<Record<string, unknown>>(
+      `SELECT rollout_id, model_name, model_version, target, waves, gate_seconds, failure_threshold, swap, shadow_ms,
+              rollback, status, current_wave, created_by, created_at, updated_at, finished_at
+       FROM rollouts FINAL ORDER BY created_at`,
+      {},
+    );
+    return rows.map((row) => {
+      const target = JSON.parse(row.target as string) as { target: Rollout['target']; key_id: string };
+      return {
+        rollout_id: row.rollout_id as string,
+        model: row.model_name as string,
+        version: row.model_version as string,
+        key_id: target.key_id,
+        target: target.target,
+        waves: JSON.parse(row.waves as string) as Rollout['waves'],
+        gate_seconds: Number(row.gate_seconds),
+        failure_threshold: Number(row.failure_threshold),
+        swap: row.swap as Rollout['swap'],
+        shadow_ms: row.shadow_ms === null ? null : Number(row.shadow_ms),
+        rollback: Number(row.rollback) === 1,
+        status: row.status as Rollout['status'],
+        current_wave: Number(row.current_wave),
+        created_by: row.created_by as string,
+        created_at: isoOf(row.created_at as string),
+        updated_at: isoOf(row.updated_at as string),
+        finished_at: row.finished_at === null ? null : isoOf(row.finished_at as string),
+      };
+    });
+  }
+
+  async steps(rolloutId: string): Promise<RolloutStep[]> {
+    return withIsoAt(
+      await this.#query<StepRow>(
+        `SELECT rollout_id, toUnixTimestamp64Milli(at) AS at_ms, actor, step, wave, store_id, outcome, detail
+       FROM rollout_steps WHERE rollout_id = {id:String} ORDER BY at`,
+        { id: rolloutId },
+      ),
+    );
+  }
+
+  /** The last step of any rollout per store (GET /api/fleet). */
+  async lastStepPerStore(store: string): Promise<RolloutStep[]> {
+    return withIsoAt(
+      await this.#query<StepRow>(
+        `SELECT argMax(rollout_id, at) AS rollout_id, toUnixTimestamp64Milli(max(at)) AS at_ms,
+              argMax(actor, at) AS actor, argMax(step, at) AS step, argMax(wave, at) AS wave, store_id,
+              argMax(outcome, at) AS outcome, argMax(detail, at) AS detail
+       FROM rollout_steps WHERE store_id != '' AND ({store:String} = '' OR store_id = {store:String})
+       GROUP BY store_id`,
+        { store },
+      ),
+    );
+  }
+
+  /** Each store's latest updater report about `rolloutId` (heartbeats of the last day). */
+  storeUpdates(rolloutId: string): Promise<StoreUpdate[]> {
+    return this.#query<StoreUpdate>(
+      `SELECT store_id, argMax(update_state, sent_at) AS update_state, argMax(update_version, sent_at) AS update_version,
+              argMax(update_reason, sent_at) AS update_reason, argMax(model_version, sent_at) AS model_version
+       FROM heartbeats
+       WHERE update_rollout_id = {id:String} AND sent_at > now64(3) - INTERVAL 1 DAY
+       GROUP BY store_id`,
+      { id: rolloutId },
+    );
+  }
+
+  /** Every store that sent a heartbeat (the "all stores" target). */
+  async knownStores(): Promise<string[]> {
+    const rows = await this.#query<{ store_id: string }>(
+      'SELECT DISTINCT store_id FROM fleet_state ORDER BY store_id',
+      {},
+    );
+    return rows.map((row) => row.store_id);
+  }
+
+  /** The latest updater state per store, whatever the rollout (GET /api/fleet's candidate column). */
+  latestUpdates(store: string): Promise<(StoreUpdate & { update_rollout_id: string })[]> {
+    return this.#query(
+      `SELECT store_id, argMax(update_state, sent_at) AS update_state, argMax(update_version, sent_at) AS update_version,
+              argMax(update_reason, sent_at) AS update_reason, argMax(model_version, sent_at) AS model_version,
+              argMax(update_rollout_id, sent_at) AS update_rollout_id
+       FROM heartbeats
+       WHERE sent_at > now64(3) - INTERVAL 1 DAY AND ({store:String} = '' OR store_id = {store:String})
+       GROUP BY store_id`,
+      { store },
+    );
+  }
+
+  async #insert(table: string, values: Record<string, unknown>[]): Promise<void> {
+    try {
+      await this.#client.insert({ table, values, format: 'JSONEachRow' });
+    } catch (error) {
+      throw new HubError(hubErrorCodes.clickhouse, `cannot insert into ${table}`, { cause: error, canRetry: true });
+    }
+  }
+
+  async #query<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
+    try {
+      return await (await this.#client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+    } catch (error) {
+      throw new HubError(hubErrorCodes.clickhouse, 'cannot read rollouts', { cause: error, canRetry: true });
+    }
+  }
+}
+
+// Read as at_ms: an alias named `at` would shadow the column inside argMax(..., at).
+type StepRow = Omit<RolloutStep, 'at'> & { at_ms: string };
+const withIsoAt = (rows: StepRow[]): RolloutStep[] =>
+  rows.map(({ at_ms, ...step }) => ({ ...step, at: new Date(Number(at_ms)).toISOString(), wave: Number(step.wave) }));
+
+/** ClickHouse DateTime64 text ("2026-12-01 10:00:00.000") as ISO 8601 UTC. */
+const isoOf = (value: string): string => `${value.replace(' ', 'T')}Z`;
