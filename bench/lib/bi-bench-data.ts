@@ -74,7 +74,8 @@ export const statements: { what: string; sql: string }[] = [
   },
   {
     what: `alerts: ${((S * K * D) / 1000).toLocaleString('en')} (0.1 % of store-SKU-days)`,
-    sql: `INSERT INTO alerts SELECT concat('al', toString(number)), ${storeId('number % ' + S)}, ${sku('cityHash64(number) % ' + K)},
+    sql: `INSERT INTO alerts (alert_id, store_id, sku, state, risk, threshold, on_hand, model_name, model_version,
+            trigger_event_id, at, kafka_partition, kafka_offset, ingested_at) SELECT concat('al', toString(number)), ${storeId('number % ' + S)}, ${sku('cityHash64(number) % ' + K)},
             if(number % 2 = 0, 'raised', 'cleared'), 0.8, 0.5, 0, 'stockout-risk', '1', 'x',
             ${time(`number % ${D}`, '28800 + cityHash64(number, 1) % 43200')} AS at, 0, number, at FROM numbers(${(S * K * D) / 1000})`,
   },
