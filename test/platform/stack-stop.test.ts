@@ -63,12 +63,20 @@ async function stackEndedBy(interrupt: (group: number, stdout: Readable) => void
         'TG_MOSQUITTO_PORT',
         'TG_HUB_API_PORT',
         'TG_WAN_CONTROL_PORT',
+        'TG_AIRFLOW_PORT',
       ].map(async (key) => [key, String(await freePort())]),
     ),
   );
   // Its own process group, as a terminal's foreground job: Ctrl-C and hang-up reach the whole group.
   const stack = spawn('bash', [join(root, 'deploy/local/stack.sh')], {
-    env: { ...process.env, ...ports, TILLGATE_RUN: runDir, TILLGATE_SKIP_SETUP: '1', TILLGATE_STORES: '1' },
+    env: {
+      ...process.env,
+      ...ports,
+      TILLGATE_RUN: runDir,
+      TILLGATE_SKIP_SETUP: '1',
+      TILLGATE_STORES: '1',
+      TILLGATE_AIRFLOW: '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
