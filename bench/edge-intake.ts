@@ -39,8 +39,8 @@ const externalAgent = await spawnAgent({
   mqtt: {
     mode: 'external',
     url: localStack.mqtt.url,
-    username: localStack.mqtt.username,
-    password: localStack.mqtt.password,
+    // The agent's own Mosquitto account (read events, write replies and alerts).
+    ...localStack.mqtt.agent,
     clientId: `edge-${externalBed.storeId}`,
   },
 });
@@ -76,9 +76,10 @@ async function external(): Promise<number> {
   const started = performance.now();
   await Promise.all(
     terminals.map(async (terminalId) => {
+      // One Mosquitto account per terminal (deploy/local/mosquitto/acl.template): t1..t3.
       const client = await mqtt.connectAsync(localStack.mqtt.url, {
-        username: localStack.mqtt.username,
-        password: localStack.mqtt.password,
+        username: terminalId,
+        password: localStack.mqtt.terminalPassword,
         reconnectPeriod: 0,
       });
       const topic = `tillgate/${externalBed.storeId}/pos/${terminalId}/events`;
@@ -229,8 +230,7 @@ try {
 /** Ends the agent's persistent session so Mosquitto does not keep queueing for it. */
 async function dropSession(clientId: string): Promise<void> {
   const cleaner = await mqtt.connectAsync(localStack.mqtt.url, {
-    username: localStack.mqtt.username,
-    password: localStack.mqtt.password,
+    ...localStack.mqtt.agent,
     clientId,
     clean: true,
     reconnectPeriod: 0,

@@ -15,7 +15,9 @@ describe('edge agent on Mosquitto, killed mid-stream', () => {
   let bed: EdgeTestBed;
   let config: EdgeConfig;
   let agent: AgentProcess | null = null;
-  const auth = { username: localStack.mqtt.username, password: localStack.mqtt.password, reconnectPeriod: 0 };
+  // The agent's own account and terminal t1's (deploy/local/mosquitto/acl.template).
+  const auth = { ...localStack.mqtt.agent, reconnectPeriod: 0 };
+  const terminalAuth = { username: 't1', password: localStack.mqtt.terminalPassword, reconnectPeriod: 0 };
 
   beforeAll(async () => {
     bed = await edgeTestBed('extcrash');
@@ -24,8 +26,7 @@ describe('edge agent on Mosquitto, killed mid-stream', () => {
       mqtt: {
         mode: 'external',
         url: localStack.mqtt.url,
-        username: auth.username,
-        password: auth.password,
+        ...localStack.mqtt.agent,
         clientId: `edge-${bed.storeId}`,
       },
     };
@@ -45,7 +46,7 @@ describe('edge agent on Mosquitto, killed mid-stream', () => {
     agent = await spawnAgent(config);
     const stored = async () =>
       ((await (agent as AgentProcess).status()) as { intake: { stored: number } }).intake.stored;
-    const terminal = await mqtt.connectAsync(localStack.mqtt.url, auth);
+    const terminal = await mqtt.connectAsync(localStack.mqtt.url, terminalAuth);
     const topic = `tillgate/${bed.storeId}/pos/t1/events`;
     const events = Array.from({ length: 1_500 }, (_, n) => saleEvent(bed.storeId, 't1', n + 1));
     const publishing = (async () => {
