@@ -95,7 +95,7 @@ const value = median(pss);
 const middle = ours[Math.floor(samples / 2)];
 const file = writeResult({
   name: 'airflow-rss',
-  what: 'PSS of the local stack Airflow (scheduler + LocalExecutor workers, DAG processor, API server, every forked process), idle with the six DAGs parsed; ratio = value / baseline',
+  what: 'PSS of the local stack Airflow (scheduler + LocalExecutor workers, DAG processor, API server, every forked process), idle with the DAGs of dags/ parsed; ratio = value / baseline',
   unit: 'MB',
   value,
   baseline: {
