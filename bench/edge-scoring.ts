@@ -15,7 +15,11 @@ const rows: Float32Array[] = Array.from({ length: batchSize }, (_, index) => {
     dailyUnits: { [new Date().toISOString().slice(0, 10)]: index % 7 },
     lastSaleAt: new Date(Date.now() - (index % 48) * 3_600_000).toISOString(),
   };
-  return stockoutFeatures(state, new Date());
+  return stockoutFeatures(
+    state,
+    { soldUnits: 5_000, dailyUnits: {}, lastSaleAt: new Date().toISOString() },
+    new Date(),
+  );
 });
 
 const scorer = await StockoutScorer.load(defaultModelDir, bundledPublicKeysPem());

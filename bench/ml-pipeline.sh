@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
-# The full ML run: simulator history (seed 42, 3 stores x 300 SKUs x 120 days) -> Spark MLlib training ->
-# evaluation -> ONNX export -> parity gate (MLlib vs onnxruntime vs onnxruntime-node) -> signed release of
-# the edge's default model (only if parity passed) -> bench/results/ml-{parity,demand-vs-naive,stockout}.json
-# and models/evaluation/evaluation.{json,md}. Exit 1 if the parity gate failed (nothing released).
-#   bash bench/ml-pipeline.sh            (about 15-25 minutes on 2 cores)
-# Signs with the key in $TG_MODEL_SIGNING_KEY (default: the developer key below). The run never creates
-# one: `python -m tillgate_models.signing_key create PATH` does, and the edge trusts it only once its id
-# is pinned in the agent config (edge model.trustedKeys). TG_PUBLISH=canary|stable also publishes the
-# release into the model registry (models/tillgate_models/registry.py, TG_REGISTRY_* or the local stack).
+# The full ML run across regimes (issue 16 item 3): three simulator histories that differ in seed,
+# size, demand and fault rates, over the same 75 days (Mar 20 - Jun 3 2026, with the May 1 closure) ->
+# Spark MLlib training (store ids kept apart, one time split) -> evaluation -> ONNX export -> parity
+# gate (MLlib vs onnxruntime vs onnxruntime-node) -> alert threshold chosen by the alert-quality
+# harness on the validation slice -> signed releases of the edge's default stock-out model and of the
+# demand model (only if parity passed) -> bench/results/ml-{parity,demand-vs-naive,stockout}.json and
+# models/evaluation/evaluation.{json,md}. Exit 1 if a parity gate failed (nothing released).
+#   TG_MODEL_SIGNING_KEY=<ed25519 key> bash bench/ml-pipeline.sh      (about an hour on 2 busy cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 work="$root/.run/models"
-history="$work/history-42-3-120"
-if [ ! -f "$history/manifest.json" ]; then
-  npx tsx simulators/src/cli.ts history --seed 42 --stores 3 --days 120 --out "$history"
-fi
-key="${TG_MODEL_SIGNING_KEY:-$HOME/.cache/tillgate/keys/model-signing-dev.ed25519.pem}"
+start=2026-03-20T00:00:00Z
+declare -A regimes=(
+  [h1]="--seed 42 --stores 2 --skus 200"
+  [h2]="--seed 5 --stores 1 --skus 150 --baskets 600 --phantom-per-day 4 --missed-delivery-rate 0.15"
+  [h3]="--seed 9 --stores 1 --skus 150 --baskets 400 --terminals 2 --phantom-per-day 2 --missed-delivery-rate 0.08"
+)
+histories=()
+for name in h1 h2 h3; do
+  if [ ! -f "$work/$name/manifest.json" ]; then
+    # shellcheck disable=SC2086 # the regime's flags are words on purpose
+    npx tsx simulators/src/cli.ts history ${regimes[$name]} --days 75 --start "$start" --out "$work/$name"
+  fi
+  histories+=("$work/$name")
+done
+# The threshold harness replays the two one-store histories through the edge (a full edge run each).
 PYTHONPATH="$root/models" .venv/bin/python -m tillgate_models.pipeline \
-  --history "$history" --work "$work" --signing-key "$key" ${TG_PUBLISH:+--publish "$TG_PUBLISH"} \
-  --release edge/models/default --bench bench/results --report models/evaluation
+  --history "${histories[@]}" --harness-history "$work/h2" "$work/h3" --work "$work" \
+  --release edge/models/default --release-demand models/releases/demand-forecast \
+  --bench bench/results --report models/evaluation

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tillgate_models.feature_spec import FEATURE_SPEC_HASH, GOLDEN_DIR, SPEC_PATH, STOCKOUT_FEATURE_NAMES
-from tillgate_models.feature_state import SkuFeatureState, apply_event
+from tillgate_models.feature_state import SkuFeatureState, StoreFeatureState, apply_event, apply_store_event
 from tillgate_models.stockout_features import stockout_features
 from tillgate_models.utc_time import instant_ms
 
@@ -23,15 +23,19 @@ def test_there_are_golden_files():
 def test_golden_vector(path: Path):
     golden = json.loads(path.read_text())
     state = SkuFeatureState()
+    store = StoreFeatureState()
     for index, step in enumerate(golden["steps"]):
         if "event" in step:
-            state = apply_event(state, step["event"], golden["sku"])
+            store = apply_store_event(store, step["event"])
+            state = apply_event(state, step["event"], golden["sku"], store.sold_units)
             continue
         check = step["check"]
         if "state" in check:
             assert state.as_json() == check["state"], f"state at step {index}"
+        if "store" in check:
+            assert store.as_json() == check["store"], f"store state at step {index}"
         assert list(check["features"]) == list(STOCKOUT_FEATURE_NAMES)
-        row = stockout_features(state, instant_ms(check["at"]))
+        row = stockout_features(state, store, instant_ms(check["at"]))
         expected = np.asarray([check["features"][name] for name in STOCKOUT_FEATURE_NAMES], dtype=np.float32)
         assert row.dtype == np.float32
         assert row.tolist() == expected.tolist(), f"features at {check['at']} (step {index})"

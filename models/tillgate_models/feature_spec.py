@@ -1,4 +1,4 @@
-"""The feature spec file (shared/features/stockout-features.v1.json): names, caps and its hash.
+"""The feature spec file (shared/features/stockout-features.v2.json): names, caps and its hash.
 
 The bytes are read once and hashed as they are, exactly like shared/src/features/feature-spec.ts does,
 so a model manifest's feature_spec_hash means the same thing on both sides.
@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SPEC_PATH = REPO_ROOT / "shared" / "features" / "stockout-features.v1.json"
+SPEC_PATH = REPO_ROOT / "shared" / "features" / "stockout-features.v2.json"
 GOLDEN_DIR = REPO_ROOT / "shared" / "features" / "golden"
 
 # Spark's Python workers import this package from a zip (spark_session.ship_package) that carries a

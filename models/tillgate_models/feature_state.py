@@ -17,6 +17,7 @@ class SkuFeatureState:
     price: float | None = None
     reference_price: float | None = None
     promo_active: bool = False
+    store_sold_at_last_sale: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The TypeScript field names, to compare with the golden files."""
@@ -28,15 +29,57 @@ class SkuFeatureState:
             "price": self.price,
             "referencePrice": self.reference_price,
             "promoActive": self.promo_active,
+            "storeSoldAtLastSale": self.store_sold_at_last_sale,
         }
 
 
-def apply_event(state: SkuFeatureState, event: dict[str, Any], sku: str) -> SkuFeatureState:
-    """Returns the state after `event` (a StoreEvent as JSON); the input state is not modified."""
+@dataclass
+class StoreFeatureState:
+    """The spec's "store_state": one per store, moved by every event before the SKU states are."""
+
+    sold_units: float = 0
+    daily_units: dict[str, float] = field(default_factory=dict)
+    last_sale_at: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"soldUnits": self.sold_units, "dailyUnits": dict(self.daily_units), "lastSaleAt": self.last_sale_at}
+
+
+def store_state_from_json(data: dict[str, Any]) -> StoreFeatureState:
+    """The inverse of StoreFeatureState.as_json (the TypeScript field names)."""
+    return StoreFeatureState(float(data["soldUnits"]), dict(data["dailyUnits"]), data["lastSaleAt"])
+
+
+def apply_store_event(store: StoreFeatureState, event: dict[str, Any]) -> StoreFeatureState:
+    """The store's state after `event` (the spec's "Store:" clauses); the input is not modified."""
+    kind = event["type"]
+    if kind not in ("sale", "return"):
+        return store
+    nxt = replace(store, daily_units=dict(store.daily_units))
+    at_ms = instant_ms(event["occurred_at"])
+    if kind == "sale":
+        for line in event["lines"]:
+            nxt.sold_units += line["quantity"]
+            _add_daily_units(nxt.daily_units, utc_day(at_ms), line["quantity"])
+        nxt.last_sale_at = _later_instant(nxt.last_sale_at, at_ms)
+    else:
+        for line in event["lines"]:
+            if line["restock"]:
+                _add_daily_units(nxt.daily_units, utc_day(at_ms), -line["quantity"])
+    return nxt
+
+
+def apply_event(state: SkuFeatureState, event: dict[str, Any], sku: str, store_sold_after: float) -> SkuFeatureState:
+    """Returns the state after `event` (a StoreEvent as JSON); the input state is not modified.
+    store_sold_after: the store's soldUnits with this event applied (StoreFeatureState.sold_units)."""
     nxt = replace(state, daily_units=dict(state.daily_units))
     at_ms = instant_ms(event["occurred_at"])
     kind = event["type"]
     if kind == "sale":
+        if any(line["sku"] == sku for line in event["lines"]) and (
+            state.last_sale_at is None or at_ms >= instant_ms(state.last_sale_at)
+        ):
+            nxt.store_sold_at_last_sale = store_sold_after
         for line in event["lines"]:
             if line["sku"] != sku:
                 continue

@@ -13,6 +13,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from . import evaluation as ev
+from .alert_threshold import choose_threshold, harness_table, pooled, rules_pooled
 from .feature_spec import REPO_ROOT, STOCKOUT_FEATURE_NAMES
 from .mllib_export import read_saved_gbt
 from .onnx_graph import ensemble_to_onnx
@@ -44,6 +46,32 @@ from .utc_time import MS_PER_DAY
 CLOSURE_WINDOW_MS = 2 * MS_PER_DAY
 # Rows of the holdout copied next to the default model for the TypeScript platform test.
 PARITY_SAMPLE_ROWS = 256
+
+
+def store_prefix(index: int, count: int) -> str:
+    """Store ids stay distinct across histories (each simulator run names its stores store-001...)."""
+    return "" if count == 1 else f"h{index + 1}-"
+
+
+def union_histories(histories: list[Path], frame_of: Callable[[Path], DataFrame]) -> DataFrame:
+    frames = [
+        frame_of(h).withColumn("store_id", F.concat(F.lit(store_prefix(i, len(histories))), F.col("store_id")))
+        for i, h in enumerate(histories)
+    ]
+    union = frames[0]
+    for frame in frames[1:]:
+        union = union.unionByName(frame)
+    return union
+
+
+def common_range_ms(spark: SparkSession, histories: list[Path]) -> tuple[int, int]:
+    """One time range for all histories: the split is by time, so it must cut each of them alike."""
+    ranges = {history_range_ms(spark, str(h)) for h in histories}
+    if len(ranges) != 1:
+        raise SystemExit(
+            f"the histories cover different time ranges {sorted(ranges)}; simulate them with the same --start and --days"
+        )
+    return ranges.pop()
 
 
 def simulate(spec: str, out_dir: Path) -> Path:
@@ -131,15 +159,21 @@ def run(args: argparse.Namespace) -> int:
     key = load_signing_key(signing_key_path(args.signing_key))
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    history = Path(args.history).resolve() if args.history else simulate(args.simulate, work / "history")
+    histories = (
+        [Path(h).resolve() for h in args.history] if args.history else [simulate(args.simulate, work / "history")]
+    )
     spark = training_session()
-    start_ms, end_ms = history_range_ms(spark, str(history))
-    snapshot_frame(spark, str(history)).write.mode("overwrite").parquet(str(work / "snapshots.parquet"))
+    start_ms, end_ms = common_range_ms(spark, histories)
+    if not args.resume:
+        union_histories(histories, lambda h: snapshot_frame(spark, str(h))).write.mode("overwrite").parquet(
+            str(work / "snapshots.parquet")
+        )
     snapshots = spark.read.parquet(str(work / "snapshots.parquet"))
     params = TrainingParams(max_iter=args.max_iter, max_depth=args.max_depth)
-    trained = train_models(snapshots, params)
-    for name, model in (("stockout", trained.stockout), ("demand", trained.demand)):
-        model.write().overwrite().save(str(work / "mllib" / name))
+    trained = train_models(snapshots, params, saved=work / "mllib" if args.resume else None)
+    if not args.resume:
+        for name, model in (("stockout", trained.stockout), ("demand", trained.demand)):
+            model.write().overwrite().save(str(work / "mllib" / name))
 
     stockout_rows = predictions(trained.stockout, trained.stockout_holdout, probability=True)
     validation_rows = predictions(trained.stockout, trained.stockout_validation, probability=True)
@@ -149,11 +183,12 @@ def run(args: argparse.Namespace) -> int:
 
     labels, scores = stockout_rows["label"].to_numpy(), stockout_rows["mllib"].to_numpy()
     recall90, threshold90 = ev.recall_at_precision(labels, scores)
-    stockouts = (
-        spark.read.parquet(f"{history}/stockouts.parquet")
-        .select("store_id", "sku", F.unix_millis("start").alias("start_ms"), F.unix_millis("end").alias("end_ms"))
-        .toPandas()
-    )
+    stockouts = union_histories(
+        histories,
+        lambda h: spark.read.parquet(f"{h}/stockouts.parquet").select(
+            "store_id", "sku", F.unix_millis("start").alias("start_ms"), F.unix_millis("end").alias("end_ms")
+        ),
+    ).toPandas()
     # The threshold the edge raises at, chosen on the validation slice of the training period only.
     operating = ev.operating_point(validation_rows["label"].to_numpy(), validation_rows["mllib"].to_numpy())
     alert_threshold = operating.threshold
@@ -165,7 +200,15 @@ def run(args: argparse.Namespace) -> int:
         STOCKOUT_HORIZON_MS,
         trained.split_ms,
     )
-    closed = closed_store_days(spark, history, start_ms, end_ms)
+    closed = pd.concat(
+        [
+            closed_store_days(spark, h, start_ms, end_ms).assign(
+                store_id=lambda frame, i=i: store_prefix(i, len(histories)) + frame["store_id"]
+            )
+            for i, h in enumerate(histories)
+        ],
+        ignore_index=True,
+    )
     open_rows = ~ev.closure_mask(stockout_rows, closed, CLOSURE_WINDOW_MS)
     recall90_open, _ = ev.recall_at_precision(labels[open_rows], scores[open_rows])
     precision_open, recall_open = ev.precision_recall_at(labels[open_rows], scores[open_rows], alert_threshold)
@@ -214,7 +257,8 @@ def run(args: argparse.Namespace) -> int:
         datetime.fromtimestamp(trained.validation_split_ms / 1000, UTC),
         train_count,
     )
-    version = "1." + datetime.now(UTC).strftime("%Y%m%d%H%M")
+    # Major = the feature spec version (a v1 edge refuses a v2 model by its feature_spec_hash anyway).
+    version = "2." + datetime.now(UTC).strftime("%Y%m%d%H%M")
     staging = work / "release-staging"
     shutil.rmtree(staging, ignore_errors=True)
     write_release(
@@ -250,6 +294,37 @@ def run(args: argparse.Namespace) -> int:
     baseline = onnxmltools_baseline(spark, trained, stockout_x, stockout_rows["mllib"].to_numpy())
     spark.stop()
 
+    # The threshold the edge raises at: chosen for alerts as received on the validation slice, through
+    # the edge's own engine (alert_threshold.py); the snapshot-row choice above stays as a diagnostic.
+    choice = None
+    holdout_alerts = None
+    harness_histories = [Path(h).resolve() for h in args.harness_history] if args.harness_history else histories
+    if stockout_parity.passed and not args.row_threshold:
+        table = harness_table(
+            staging, signer_pem, harness_histories, trained.validation_split_ms, trained.split_ms - STOCKOUT_HORIZON_MS
+        )
+        choice = choose_threshold(table)
+        alert_threshold = choice.threshold
+        holdout_precision, holdout_recall = ev.precision_recall_at(labels, scores, alert_threshold)
+        metrics |= {
+            "alert_threshold": alert_threshold,
+            "alert_precision": holdout_precision,
+            "alert_recall": holdout_recall,
+            "validation_alerts_precision": choice.precision,
+            "validation_alerts_recall": choice.recall,
+            "validation_alerts_detection_recall": choice.detection_recall,
+            "validation_alerts_per_store_day": choice.alerts_per_store_day,
+            "row_threshold": operating.threshold,
+        }
+        # Alerts as received on the holdout at the chosen level, against the rules on the same events.
+        holdout_table = harness_table(
+            staging, signer_pem, harness_histories, trained.split_ms, end_ms - STOCKOUT_HORIZON_MS, (alert_threshold,)
+        )
+        holdout_alerts = {
+            "model": pooled(holdout_table["thresholds"][0]["histories"]),
+            **rules_pooled(holdout_table),
+        }
+
     released = stockout_parity.passed
     if released and args.release:
         # Parity is part of the release record, so re-sign with it in the manifest.
@@ -281,8 +356,39 @@ def run(args: argparse.Namespace) -> int:
             + "\n"
         )
 
+    # The demand model ships through the same path for the hub's batch predictions: signed manifest,
+    # only if its parity gate passed (relative to the value: units, not probabilities).
+    demand_released = bool(demand_parity.passed and args.release_demand)
+    if demand_released:
+        demand_target = Path(args.release_demand).resolve()
+        demand_target.mkdir(parents=True, exist_ok=True)
+        demand_range = TrainingRange(
+            datetime.fromtimestamp(start_ms / 1000, UTC),
+            datetime.fromtimestamp(trained.demand_split_ms / 1000, UTC),
+            len(demand_train),
+        )
+        write_release(
+            demand_target,
+            demand_onnx,
+            name="demand-forecast",
+            version=version,
+            task="demand-forecast",
+            training=demand_range,
+            metrics={
+                **{k: float(v) for k, v in asdict(demand).items()},
+                "ratio_vs_naive": demand.mase / demand.naive_mase,
+                "parity_max_rel_diff": demand_parity.max_abs_diff,
+                "holdout_rows": float(len(demand_rows)),
+            },
+            key=key,
+        )
+        if args.publish:
+            publish_release(
+                demand_target, signer=key.public_key(), channel=args.publish, config=RegistryConfig.from_env()
+            )
+
     summary = {
-        "history": {"dir": str(history), "from_ms": start_ms, "to_ms": end_ms},
+        "history": {"dirs": [str(h) for h in histories], "from_ms": start_ms, "to_ms": end_ms},
         "split_ms": trained.split_ms,
         "demand_split_ms": trained.demand_split_ms,
         "params": asdict(params),
@@ -291,7 +397,14 @@ def run(args: argparse.Namespace) -> int:
             "lead_times": asdict(leads),
             "horizon_hours": STOCKOUT_HORIZON_MS / 3_600_000,
             "excluding_store_closures": diagnostic,
-            "threshold_rule": operating.rule,
+            "threshold_rule": choice.rule if choice else operating.rule,
+            "threshold_table": choice.table if choice else None,
+            "holdout_alerts": holdout_alerts,
+            # The best single features as scores on the same rows: the model's margin over one-feature rules.
+            "pr_auc_days_of_cover": ev.average_precision(labels, -stockout_rows["days_of_cover"].to_numpy()),
+            "pr_auc_expected_units_since_sale": ev.average_precision(
+                labels, stockout_rows["expected_units_since_sale"].to_numpy()
+            ),
             "validation": {
                 "from_ms": trained.validation_split_ms,
                 "to_ms": trained.split_ms - STOCKOUT_HORIZON_MS,
@@ -307,6 +420,7 @@ def run(args: argparse.Namespace) -> int:
             "onnxmltools_stockout": baseline,
         },
         "released": bool(released and args.release),
+        "demand_released": demand_released,
         "version": version,
     }
     write_report(work, summary)
@@ -330,7 +444,11 @@ def run(args: argparse.Namespace) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--history", help="a simulator history directory (simulators/README.md)")
+    source.add_argument(
+        "--history",
+        nargs="+",
+        help="simulator history directories (simulators/README.md), same --start and --days; store ids are kept apart",
+    )
     source.add_argument("--simulate", help="SEED:STORES:DAYS, runs simulators/src/cli.ts history first")
     parser.add_argument("--work", default=str(REPO_ROOT / ".run" / "models"), help="scratch directory")
     parser.add_argument("--release", help="directory to release the stock-out model into if parity passes")
@@ -340,8 +458,26 @@ def main() -> None:
         choices=CHANNELS,
         help="also publish the release into the model registry (TG_REGISTRY_*, registry.py) on this channel",
     )
+    parser.add_argument(
+        "--release-demand", help="directory to release the demand model into if its parity passes (batch predictions)"
+    )
     parser.add_argument("--bench", help="directory for bench/results ml-*.json")
     parser.add_argument("--report", help="directory for evaluation.json + evaluation.md")
+    parser.add_argument(
+        "--row-threshold",
+        action="store_true",
+        help="pick the alert threshold on validation snapshot rows instead of alerts as received (no harness)",
+    )
+    parser.add_argument(
+        "--harness-history",
+        nargs="+",
+        help="histories the alert-quality harness replays for the threshold (default: all; each replay is a full edge run)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse --work's snapshots.parquet and mllib/ models of an earlier run (same histories and params)",
+    )
     parser.add_argument("--max-iter", type=int, default=TrainingParams.max_iter)
     parser.add_argument("--max-depth", type=int, default=TrainingParams.max_depth)
     sys.exit(run(parser.parse_args()))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .feature_state import SkuFeatureState, apply_event
+from .feature_state import SkuFeatureState, StoreFeatureState, apply_event, apply_store_event
 from .stockout_features import stockout_features
 from .utc_time import MS_PER_DAY, MS_PER_HOUR, utc_day
 
@@ -40,15 +40,52 @@ class SnapshotRow:
     empty_now: bool
 
 
+EVENT_ORDER = ["occurred_ms", "terminal_id", "terminal_seq", "event_id"]
+
+
+def store_timeline(
+    events: pd.DataFrame, start_ms: int, end_ms: int
+) -> tuple[dict[str, float], dict[int, StoreFeatureState]]:
+    """One store's sale and return events (columns of EVENT_ORDER + payload) through the spec's store
+    state machine: the store's soldUnits right after each sale event (by event_id), and the store
+    state at every snapshot instant. The SKU folds read both, so every SKU sees one store."""
+    ordered = events.sort_values(EVENT_ORDER, kind="stable")
+    occurred = ordered["occurred_ms"].tolist()
+    store = StoreFeatureState()
+    sold_after: dict[str, float] = {}
+    at_snapshot: dict[int, StoreFeatureState] = {}
+    applied = 0
+    payloads = [json.loads(text) for text in ordered["payload"]]
+    for t_ms, _kind in _snapshot_times(start_ms, end_ms):
+        while applied < len(payloads) and occurred[applied] <= t_ms:
+            store = apply_store_event(store, payloads[applied])
+            if payloads[applied]["type"] == "sale":
+                sold_after[payloads[applied]["event_id"]] = store.sold_units
+            applied += 1
+        at_snapshot[t_ms] = store
+    for event in payloads[applied:]:
+        store = apply_store_event(store, event)
+        if event["type"] == "sale":
+            sold_after[event["event_id"]] = store.sold_units
+    return sold_after, at_snapshot
+
+
 def snapshot_rows(
-    events: pd.DataFrame, stockouts: pd.DataFrame, sku: str, start_ms: int, end_ms: int
+    events: pd.DataFrame,
+    stockouts: pd.DataFrame,
+    sku: str,
+    start_ms: int,
+    end_ms: int,
+    store_at: dict[int, StoreFeatureState],
 ) -> Iterator[SnapshotRow]:
-    """events: columns occurred_ms, terminal_id, terminal_seq, event_id, payload (StoreEvent JSON).
+    """events: columns occurred_ms, terminal_id, terminal_seq, event_id, payload (StoreEvent JSON),
+    store_sold (the store's soldUnits right after a sale event, from store_timeline; NaN otherwise).
     stockouts: columns start_ms, end_ms (end_ms NaN while still out). Times in epoch ms; history covers
-    [start_ms, end_ms)."""
-    ordered = events.sort_values(["occurred_ms", "terminal_id", "terminal_seq", "event_id"], kind="stable")
+    [start_ms, end_ms). store_at: the SKU's store state at each snapshot instant (store_timeline)."""
+    ordered = events.sort_values(EVENT_ORDER, kind="stable")
     payloads = [json.loads(text) for text in ordered["payload"]]
     occurred = ordered["occurred_ms"].tolist()
+    store_sold = ordered["store_sold"].fillna(0.0).tolist()
     intervals = [
         (int(row.start_ms), end_ms if pd.isna(row.end_ms) else int(row.end_ms))
         for row in stockouts.itertuples(index=False)
@@ -58,9 +95,10 @@ def snapshot_rows(
     applied = 0
     for t_ms, kind in _snapshot_times(start_ms, end_ms):
         while applied < len(payloads) and occurred[applied] <= t_ms:
-            state = apply_event(state, payloads[applied], sku)
+            state = apply_event(state, payloads[applied], sku, store_sold[applied])
             applied += 1
-        features = [float(value) for value in stockout_features(state, t_ms)]
+        store = store_at.get(t_ms, StoreFeatureState())
+        features = [float(value) for value in stockout_features(state, store, t_ms)]
         empty_now = any(start <= t_ms <= end for start, end in intervals)
         if kind == "stockout":
             horizon_end = t_ms + STOCKOUT_HORIZON_MS

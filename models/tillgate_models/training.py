@@ -8,6 +8,7 @@ untouched by every choice that ships.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyspark.ml.classification import GBTClassificationModel, GBTClassifier
 from pyspark.ml.feature import VectorAssembler
@@ -70,7 +71,10 @@ def split_time_ms(rows: DataFrame, holdout_share: float) -> int:
     return int(raw // MS_PER_DAY * MS_PER_DAY)
 
 
-def train_models(snapshots: DataFrame, params: TrainingParams) -> TrainedModels:
+def train_models(snapshots: DataFrame, params: TrainingParams, saved: Path | None = None) -> TrainedModels:
+    """Splits and fits both models; with `saved` (a work dir's mllib/ of an earlier run on the same
+    snapshots and params), loads the fitted models instead of fitting again (a run that failed after
+    training resumes without repeating the hour of Spark)."""
     rows = assemble(snapshots)
     stockout_rows = rows.where(F.col("kind") == "stockout")
     demand_rows = rows.where(F.col("kind") == "demand")
@@ -85,6 +89,17 @@ def train_models(snapshots: DataFrame, params: TrainingParams) -> TrainedModels:
         .withColumn("ratio_label", F.col("label") / demand_level())
         .cache()
     )
+    if saved is not None:
+        return _split(
+            GBTClassificationModel.load(str(saved / "stockout")),
+            GBTRegressionModel.load(str(saved / "demand")),
+            stockout_rows,
+            demand_rows,
+            before_holdout,
+            stockout_train,
+            demand_train,
+            (split_ms, validation_split_ms, demand_split_ms),
+        )
     stockout = GBTClassifier(
         labelCol="label",
         maxIter=params.max_iter,
@@ -99,6 +114,29 @@ def train_models(snapshots: DataFrame, params: TrainingParams) -> TrainedModels:
         stepSize=params.step_size,
         seed=params.seed,
     ).fit(demand_train)
+    return _split(
+        stockout,
+        demand,
+        stockout_rows,
+        demand_rows,
+        before_holdout,
+        stockout_train,
+        demand_train,
+        (split_ms, validation_split_ms, demand_split_ms),
+    )
+
+
+def _split(
+    stockout: GBTClassificationModel,
+    demand: GBTRegressionModel,
+    stockout_rows: DataFrame,
+    demand_rows: DataFrame,
+    before_holdout: DataFrame,
+    stockout_train: DataFrame,
+    demand_train: DataFrame,
+    splits: tuple[int, int, int],
+) -> TrainedModels:
+    split_ms, validation_split_ms, demand_split_ms = splits
     return TrainedModels(
         stockout=stockout,
         demand=demand,

@@ -48,9 +48,12 @@ export {
 export { ContractViolation, InvalidConfigError, sharedErrorCodes, TillgateError } from './errors.ts';
 export {
   applyEventToFeatureState,
+  applyEventToStoreState,
   emptyFeatureState,
+  emptyStoreFeatureState,
   featureSpecHash,
   type SkuFeatureState,
+  type StoreFeatureState,
   stockoutFeatureNames,
   stockoutFeatures,
 } from './features/index.ts';

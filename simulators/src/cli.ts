@@ -3,6 +3,7 @@
 // `wan` runs the per-store WAN chaos proxies in front of Kafka; `dimensions` writes the hub's master data. Usage: see simulators/README.md.
 import { parseArgs } from 'node:util';
 import { TillgateError } from '@tillgate/shared/errors';
+import { runAlertThresholdsCommand } from './alert-quality/thresholds-command.ts';
 import { runCatalogCommand } from './catalog-command.ts';
 import { runDimensionsCommand } from './dimensions-command.ts';
 import { runHistoryCommand } from './history-command.ts';
@@ -15,6 +16,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   wan: runWanCommand,
   catalog: runCatalogCommand,
   dimensions: runDimensionsCommand,
+  'alert-thresholds': runAlertThresholdsCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

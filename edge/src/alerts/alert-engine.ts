@@ -137,7 +137,10 @@ export class AlertEngine {
   }
 
   async #decideAll(entries: readonly Scored[], warmFrom: number): Promise<Alert[]> {
-    const rows = entries.map(({ state, at }) => stockoutFeatures(state, at));
+    // The store's state as of the last commit: with several events in one batch, an SKU scored at
+    // an earlier trigger sees the store a few sales later (at most one group commit's worth).
+    const store = this.#store.storeFeatureState();
+    const rows = entries.map(({ state, at }) => stockoutFeatures(state, store, at));
     const risks = await this.#scorer.scoreBatch(rows);
     const alerts: Alert[] = [];
     entries.forEach((entry, index) => {

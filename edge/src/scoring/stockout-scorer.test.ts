@@ -48,8 +48,13 @@ describe('StockoutScorer', () => {
     try {
       expect(scorer.name).toBe('stockout-risk');
       const at = new Date('2026-03-04T10:00:00Z');
-      const empty = stockoutFeatures(emptyFeatureState(), at);
-      const stocked = stockoutFeatures({ ...emptyFeatureState(), onHand: 500, dailyUnits: { '2026-03-04': 1 } }, at);
+      const store = { soldUnits: 100, dailyUnits: { '2026-03-04': 100 }, lastSaleAt: '2026-03-04T09:59:00Z' };
+      const empty = stockoutFeatures(emptyFeatureState(), store, at);
+      const stocked = stockoutFeatures(
+        { ...emptyFeatureState(), onHand: 500, dailyUnits: { '2026-03-04': 1 } },
+        store,
+        at,
+      );
       const scores = await scorer.scoreBatch([empty, stocked, empty]);
       expect(scores).toHaveLength(3);
       for (const score of scores) expect(score).toBeGreaterThanOrEqual(0);

@@ -1,4 +1,4 @@
-import type { Alert, AlertFeedback, SkuFeatureState, StoreEvent } from '@tillgate/shared';
+import type { Alert, AlertFeedback, SkuFeatureState, StoreEvent, StoreFeatureState } from '@tillgate/shared';
 import type { SequenceGap } from './sequence-gaps.ts';
 
 // The agent's durable state, behind one small interface with its own contract tests
@@ -62,6 +62,8 @@ export interface CommitResult {
   faults: (TerminalFault | null)[];
   /** SKUs whose state moved, with the event that last moved each (the alert's trigger) and its occurred_at. */
   touched: Map<string, TouchedSku>;
+  /** The store-level feature state after the batch. */
+  store: StoreFeatureState;
 }
 
 export interface OutboxRow {
@@ -124,6 +126,8 @@ export interface EdgeStore {
   /** Stores a staff answer and its outbox row (on `topic`) in one transaction; a re-sent feedback_id is a duplicate. */
   commitFeedback(feedback: AlertFeedback, topic: string): 'stored' | 'duplicate';
   skuState(sku: string): SkuFeatureState | null;
+  /** The store-level feature state as of the last commit (store_state in the feature spec). */
+  storeFeatureState(): StoreFeatureState;
   /** Every SKU's feature state (the alert engine's pass over silent SKUs). */
   allSkuStates(): Map<string, SkuFeatureState>;
   /** Oldest unsent rows first, at most `limit`. */

@@ -4,10 +4,13 @@ import {
   type Alert,
   type AlertFeedback,
   applyEventToFeatureState,
+  applyEventToStoreState,
   emptyFeatureState,
+  emptyStoreFeatureState,
   kafkaKeyFor,
   type SkuFeatureState,
   type StoreEvent,
+  type StoreFeatureState,
   topicForEventType,
 } from '@tillgate/shared';
 import Database from 'better-sqlite3';
@@ -96,6 +99,8 @@ class SqliteStore implements EdgeStore {
   readonly #commitIntake: (items: readonly IntakeItem[], droppedRejects: number) => CommitResult;
   readonly #commitAlerts: (alerts: readonly Alert[], topic: string) => void;
   readonly #markSentMany: (seqs: readonly number[], at: string) => void;
+  /** The store-level feature state as last committed (agent_meta), so scoring never reads it back. */
+  #storeState: StoreFeatureState;
 
   constructor(db: Database.Database, file: string, maxRejects: number, checkpointer: WalCheckpointer | null) {
     this.#db = db;
@@ -134,6 +139,9 @@ class SqliteStore implements EdgeStore {
     this.#setMeta = db.prepare(
       'INSERT INTO agent_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
+    const stored = db.prepare('SELECT value FROM agent_meta WHERE key = ?').pluck().get(storeStateKey);
+    this.#storeState =
+      stored === undefined ? emptyStoreFeatureState() : (JSON.parse(stored as string) as StoreFeatureState);
     this.#commitIntake = db.transaction((items: readonly IntakeItem[], droppedRejects: number) => {
       const result = this.#applyIntake(items);
       this.#sequences.flush();
@@ -167,6 +175,7 @@ class SqliteStore implements EdgeStore {
     const outcomes: IntakeOutcome[] = [];
     const faults: (TerminalFault | null)[] = [];
     const touched = new Map<string, TouchedSku>();
+    let store = this.#storeState;
     for (const item of items) {
       if (item.kind === 'reject') {
         this.#insertReject.run(
@@ -202,10 +211,12 @@ class SqliteStore implements EdgeStore {
         event.received_at,
       );
       outcomes.push('stored');
+      // The store's state first: a sale's own units are in soldUnits when its SKUs note it (spec).
+      store = applyEventToStoreState(store, event as StoreEvent);
       for (const sku of skusOf(event)) {
         const state = touched.get(sku)?.state ?? this.skuState(sku) ?? emptyFeatureState();
         touched.set(sku, {
-          state: applyEventToFeatureState(state, event as StoreEvent, sku),
+          state: applyEventToFeatureState(state, event as StoreEvent, sku, store),
           eventId: event.event_id,
           occurredAt: event.occurred_at,
         });
@@ -213,16 +224,25 @@ class SqliteStore implements EdgeStore {
     }
     const now = new Date().toISOString();
     for (const [sku, { state }] of touched) this.#putState.run(sku, JSON.stringify(state), now);
-    return { outcomes, faults, touched };
+    if (store !== this.#storeState) this.#setMeta.run(storeStateKey, JSON.stringify(store));
+    return { outcomes, faults, touched, store };
   }
 
   commitIntake(items: readonly IntakeItem[], droppedRejects = 0): CommitResult {
+    let result: CommitResult;
     try {
-      return this.#commitIntake(items, droppedRejects);
+      result = this.#commitIntake(items, droppedRejects);
     } catch (error) {
       this.#sequences.forget();
       throw error;
     }
+    // Only once the transaction is durable: a failed commit leaves the cached state where it was.
+    this.#storeState = result.store;
+    return result;
+  }
+
+  storeFeatureState(): StoreFeatureState {
+    return this.#storeState;
   }
 
   /** The rejects table is a ring of the newest `maxRejects`: a terminal stuck in a reject loop cannot fill the disk. */
@@ -514,6 +534,8 @@ function fileBytes(path: string): number {
   }
 }
 
+/** agent_meta key of the store-level feature state (StoreFeatureState JSON). */
+const storeStateKey = 'store_feature_state';
 /** agent_meta key of the earliest event instant the alert engine scored (start of its warm-up). */
 const scoredSinceKey = 'scored_since';
 

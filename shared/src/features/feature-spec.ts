@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 
 // The spec file is the single source of the feature definition: names, order and caps are read from
 // it, and its hash travels in every model manifest so the edge refuses a model trained on another one.
-const specBytes = readFileSync(new URL('../../features/stockout-features.v1.json', import.meta.url));
+const specBytes = readFileSync(new URL('../../features/stockout-features.v2.json', import.meta.url));
 
 interface FeatureSpecEntry {
   name: string;
@@ -20,7 +20,7 @@ interface FeatureSpec {
 
 const spec = JSON.parse(specBytes.toString('utf8')) as FeatureSpec;
 
-/** sha256 (hex) of shared/features/stockout-features.v1.json, exactly as the Python side computes it. */
+/** sha256 (hex) of shared/features/stockout-features.v2.json, exactly as the Python side computes it. */
 export const featureSpecHash: string = createHash('sha256').update(specBytes).digest('hex');
 
 /** Feature names in ONNX input column order. */

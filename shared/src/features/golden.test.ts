@@ -4,9 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { type StoreEvent, storeEvent } from '../contracts/pos-event.ts';
 import {
   applyEventToFeatureState,
+  applyEventToStoreState,
   emptyFeatureState,
+  emptyStoreFeatureState,
   featureSpecHash,
   type SkuFeatureState,
+  type StoreFeatureState,
   stockoutFeatureNames,
   stockoutFeatures,
 } from './index.ts';
@@ -19,6 +22,7 @@ interface GoldenCheck {
   at: string;
   features: Record<string, number>;
   state?: SkuFeatureState;
+  store?: StoreFeatureState;
 }
 interface GoldenFile {
   name: string;
@@ -38,16 +42,19 @@ describe('stockout feature golden vectors', () => {
   for (const golden of goldenFiles) {
     it(golden.name, () => {
       let state = emptyFeatureState();
+      let store = emptyStoreFeatureState();
       for (const [index, step] of golden.steps.entries()) {
         if ('event' in step) {
           const event: StoreEvent = storeEvent.parse(step.event);
-          state = applyEventToFeatureState(state, event, golden.sku);
+          store = applyEventToStoreState(store, event);
+          state = applyEventToFeatureState(state, event, golden.sku, store);
           continue;
         }
-        const { at, features, state: expectedState } = step.check;
+        const { at, features, state: expectedState, store: expectedStore } = step.check;
         if (expectedState !== undefined) expect(state, `state at step ${index}`).toEqual(expectedState);
+        if (expectedStore !== undefined) expect(store, `store state at step ${index}`).toEqual(expectedStore);
         expect(Object.keys(features), `feature names at step ${index}`).toEqual([...stockoutFeatureNames]);
-        const row = stockoutFeatures(state, new Date(at));
+        const row = stockoutFeatures(state, store, new Date(at));
         const expected = stockoutFeatureNames.map((name) => Math.fround(features[name] as number));
         expect([...row], `features at ${at} (step ${index})`).toEqual(expected);
       }
@@ -57,7 +64,7 @@ describe('stockout feature golden vectors', () => {
 
 describe('feature spec', () => {
   it('hashes the spec file bytes', () => {
-    const bytes = readFileSync(new URL('../../features/stockout-features.v1.json', import.meta.url));
+    const bytes = readFileSync(new URL('../../features/stockout-features.v2.json', import.meta.url));
     expect(featureSpecHash).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
@@ -65,7 +72,12 @@ describe('feature spec', () => {
     const state = emptyFeatureState();
     const example = JSON.parse(readFileSync(new URL('../../examples/sale.json', import.meta.url), 'utf8'));
     const sale = storeEvent.parse({ ...example, received_at: example.occurred_at });
-    const next = applyEventToFeatureState(state, sale, 'MILK-1L');
+    const next = applyEventToFeatureState(
+      state,
+      sale,
+      'MILK-1L',
+      applyEventToStoreState(emptyStoreFeatureState(), sale),
+    );
     expect(state).toEqual(emptyFeatureState());
     expect(next.onHand).toBe(-2);
   });

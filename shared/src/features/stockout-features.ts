@@ -1,25 +1,30 @@
 import { featureCap, stockoutFeatureNames } from './feature-spec.ts';
-import type { SkuFeatureState } from './feature-state.ts';
+import type { SkuFeatureState, StoreFeatureState } from './feature-state.ts';
 import { instantMs, shiftDay, utcDay } from './utc-time.ts';
 
 const coverCap = featureCap('days_of_cover');
 const saleAgeCap = featureCap('hours_since_last_sale');
 const deliveryAgeCap = featureCap('hours_since_delivery');
 const priceRatioCap = featureCap('price_ratio');
+const expectedUnitsCap = featureCap('expected_units_since_sale');
+const storeSaleAgeCap = featureCap('hours_since_store_sale');
 const msPerHour = 3_600_000;
 
-/** The model input row for one SKU at instant `at`, in stockoutFeatureNames order (spec "features"). */
-export function stockoutFeatures(state: SkuFeatureState, at: Date): Float32Array {
+/** The model input row for one SKU of `store` at instant `at`, in stockoutFeatureNames order (spec "features"). */
+export function stockoutFeatures(state: SkuFeatureState, store: StoreFeatureState, at: Date): Float32Array {
   const atMs = at.getTime();
   if (Number.isNaN(atMs)) throw new RangeError('stockoutFeatures: at is an invalid Date');
   const today = utcDay(atMs);
   const unitsToday = Math.max(0, state.dailyUnits[today] ?? 0);
   const units7d = Math.max(0, unitsOver(state.dailyUnits, today, 7)) / 7;
+  const units14d = Math.max(0, unitsOver(state.dailyUnits, today, 14)) / 14;
   const units28d = Math.max(0, unitsOver(state.dailyUnits, today, 28)) / 28;
+  const share = storeShare(unitsOver(state.dailyUnits, today, 28), unitsOver(store.dailyUnits, today, 28));
   const values = [
     state.onHand,
     unitsToday,
     units7d,
+    units14d,
     units28d,
     daysOfCover(state.onHand, units7d),
     hoursSince(state.lastSaleAt, atMs, saleAgeCap),
@@ -28,6 +33,9 @@ export function stockoutFeatures(state: SkuFeatureState, at: Date): Float32Array
     at.getUTCHours(),
     state.promoActive ? 1 : 0,
     priceRatio(state.price, state.referencePrice),
+    share,
+    expectedUnitsSinceSale(share, store.soldUnits, state.storeSoldAtLastSale),
+    hoursSince(store.lastSaleAt, atMs, storeSaleAgeCap),
   ];
   if (values.length !== stockoutFeatureNames.length) {
     throw new Error(`stockoutFeatures computes ${values.length} values, the spec names ${stockoutFeatureNames.length}`);
@@ -40,6 +48,17 @@ function unitsOver(dailyUnits: Record<string, number>, today: string, days: numb
   let sum = 0;
   for (let offset = days - 1; offset >= 0; offset--) sum += dailyUnits[shiftDay(today, -offset)] ?? 0;
   return sum;
+}
+
+function storeShare(skuUnits: number, storeUnits: number): number {
+  if (storeUnits <= 0) return 0;
+  return Math.min(1, Math.max(0, skuUnits) / storeUnits);
+}
+
+function expectedUnitsSinceSale(share: number, storeSold: number, soldAtLastSale: number | null): number {
+  // undefined: a state written by an agent before spec v2 (no sale noted since the upgrade).
+  if (soldAtLastSale === null || soldAtLastSale === undefined) return expectedUnitsCap;
+  return Math.min(expectedUnitsCap, share * Math.max(0, storeSold - soldAtLastSale));
 }
 
 function daysOfCover(onHand: number, units7d: number): number {

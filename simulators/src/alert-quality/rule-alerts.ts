@@ -1,6 +1,8 @@
 import {
   applyEventToFeatureState,
+  applyEventToStoreState,
   emptyFeatureState,
+  emptyStoreFeatureState,
   type PosEvent,
   type SkuFeatureState,
   type StoreEvent,
@@ -35,6 +37,7 @@ export function ruleAlerts(storeId: string, events: readonly PosEvent[], setting
   const coverArmed = new Map<string, boolean>();
   const gapArmed = new Map<string, boolean>();
   const silence = new SilenceOdds();
+  let store = emptyStoreFeatureState();
   let nextSweep: number | null = null;
   for (const event of events) {
     const at = Date.parse(event.occurred_at);
@@ -51,9 +54,10 @@ export function ruleAlerts(storeId: string, events: readonly PosEvent[], setting
     }
     silence.observe(event);
     const stored = { ...event, received_at: event.occurred_at } as StoreEvent;
+    store = applyEventToStoreState(store, stored);
     for (const sku of skusMoved(event)) {
       const before = states.get(sku) ?? emptyFeatureState();
-      const after = applyEventToFeatureState(before, stored, sku);
+      const after = applyEventToFeatureState(before, stored, sku, store);
       states.set(sku, after);
       gapArmed.set(sku, true);
       if (before.onHand > 0 && after.onHand <= 0) out.book_stock.push({ storeId, sku, at, kind: 'will_run_out' });
