@@ -28,7 +28,7 @@ export const qualityScenarios: readonly QualityScenario[] = [
     scenario: { ...defaultScenario, seed: 7, stores: 2, skus: 300, basketsPerDay: 800 },
     start: defaultHistoryStart + 200 * dayMs,
     warmUpDays: 28,
-    scoredDays: 14,
+    scoredDays: 7,
   },
   {
     name: 'small-store-high-faults',
@@ -45,6 +45,6 @@ export const qualityScenarios: readonly QualityScenario[] = [
     },
     start: defaultHistoryStart + 250 * dayMs,
     warmUpDays: 28,
-    scoredDays: 14,
+    scoredDays: 7,
   },
 ];

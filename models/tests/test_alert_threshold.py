@@ -1,0 +1,39 @@
+"""The alert threshold choice on the harness's table (alerts as received), pooled over histories."""
+
+from tillgate_models.alert_threshold import choose_threshold
+
+
+def quality(alerts: int, precision: float, injected: int, caught: int) -> dict:
+    return {
+        "alerts": alerts,
+        "precision": precision,
+        "alerts_per_store_day": alerts / 10,
+        "injected": {"stockouts": injected, "caught": caught},
+        "detection": {"stockouts": injected, "caught": caught},
+    }
+
+
+def test_picks_the_level_that_catches_most_among_those_right_often_enough_pooled_over_histories():
+    table = {
+        "thresholds": [
+            # Pooled precision (30 + 12) / 80 = 0.525: below the floor although one history is 0.6.
+            {"raiseAbove": 0.2, "histories": [quality(50, 0.6, 10, 9), quality(30, 0.4, 10, 9)]},
+            {"raiseAbove": 0.35, "histories": [quality(30, 0.7, 10, 7), quality(20, 0.6, 10, 6)]},
+            {"raiseAbove": 0.5, "histories": [quality(10, 0.9, 10, 4), quality(10, 0.8, 10, 3)]},
+        ]
+    }
+    choice = choose_threshold(table)
+    assert (choice.threshold, choice.rule) == (0.35, "alert precision>=0.6")
+    assert choice.recall == 13 / 20
+    assert abs(choice.precision - 33 / 50) < 1e-12
+
+
+def test_falls_back_to_the_best_f1_when_no_level_is_precise_enough():
+    table = {
+        "thresholds": [
+            {"raiseAbove": 0.2, "histories": [quality(100, 0.2, 10, 9)]},
+            {"raiseAbove": 0.5, "histories": [quality(20, 0.5, 10, 6)]},
+        ]
+    }
+    assert choose_threshold(table).threshold == 0.5
+    assert choose_threshold(table).rule == "max alert F1"
