@@ -30,7 +30,7 @@ def write_report(out_dir: Path, summary: dict) -> None:
     lines = [
         f"# Model evaluation (version {summary['version']})",
         "",
-        f"History `{summary['history']['dir']}`; time split at {_iso(summary['split_ms'])} "
+        f"History `{', '.join(summary['history']['dirs'])}`; time split at {_iso(summary['split_ms'])} "
         f"(train before, holdout after). GBT params: {summary['params']}.",
         "",
         f"## Stock-out risk (GBTClassifier, label: shelf empty within {so['horizon_hours']:.0f} h)",

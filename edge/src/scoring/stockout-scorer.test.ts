@@ -51,7 +51,14 @@ describe('StockoutScorer', () => {
       const store = { soldUnits: 100, dailyUnits: { '2026-03-04': 100 }, lastSaleAt: '2026-03-04T09:59:00Z' };
       const empty = stockoutFeatures(emptyFeatureState(), store, at);
       const stocked = stockoutFeatures(
-        { ...emptyFeatureState(), onHand: 500, dailyUnits: { '2026-03-04': 1 } },
+        {
+          ...emptyFeatureState(),
+          onHand: 500,
+          dailyUnits: { '2026-03-04': 1 },
+          // Sold a minute ago (spec v2 measures silence from the store's units at the last sale).
+          lastSaleAt: '2026-03-04T09:59:00Z',
+          storeSoldAtLastSale: 100,
+        },
         store,
         at,
       );

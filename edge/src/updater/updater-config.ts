@@ -91,4 +91,6 @@ export type UpdaterConfig = z.infer<typeof updaterConfig>;
 /** The signer of the model bundled with the agent (edge/models/default), pinned by default. */
 export const bundledTrustedKeys = [
   { id: 'ed25519-d16ecfb86e00a300', file: `${bundledKeysDir}ed25519-d16ecfb86e00a300.pub.pem` },
+  // The signer of the bundled spec-v2 stock-out model (edge/models/default, issue 16).
+  { id: 'ed25519-55c1b553221f0780', file: `${bundledKeysDir}ed25519-55c1b553221f0780.pub.pem` },
 ];
