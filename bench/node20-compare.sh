@@ -6,7 +6,7 @@
 # bench runs files in name order, so edge-* come first): `npm run bench -- node20-compare`.
 # better-sqlite3 is a native module for one Node ABI: the copy gets a Node 20 build of it (made once
 # against the installed Node 20 headers, cached under $TG_CACHE); every other package is shared.
-# Environment: TG_NODE20 (default /usr/bin/node).
+# Environment: TG_NODE20 (default /usr/bin/node), TG_NODE20_BENCHES (default "edge-intake edge-rss").
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 
 node20=${TG_NODE20:-/usr/bin/node}
@@ -40,16 +40,17 @@ for entry in "$TG_ROOT"/node_modules/* "$TG_ROOT"/node_modules/.bin; do
 done
 cp -a "$TG_ROOT/node_modules/better-sqlite3" "$work/node_modules/better-sqlite3"
 cp "$native/better_sqlite3.node" "$work/node_modules/better-sqlite3/build/Release/better_sqlite3.node"
-for bench in edge-intake edge-rss; do
+benches=${TG_NODE20_BENCHES:-edge-intake edge-rss}
+for bench in $benches; do
   tg_log "node20-compare: $bench on $version"
   (cd "$work" && PATH="$(dirname "$node20"):$PATH" "$node20" --import tsx "bench/$bench.ts") ||
     tg_die "node20-compare: $bench failed on $version"
 done
 
-"$TG_NODE_HOME/bin/node" - "$work/bench/results" "$TG_ROOT/bench/results" <<'JS'
+"$TG_NODE_HOME/bin/node" - "$work/bench/results" "$TG_ROOT/bench/results" $benches <<'JS'
 const { readFileSync, writeFileSync } = require('node:fs');
-const [from, to] = process.argv.slice(2);
-for (const name of ['edge-intake', 'edge-rss']) {
+const [from, to, ...names] = process.argv.slice(2);
+for (const name of names) {
   const old = JSON.parse(readFileSync(`${from}/${name}.json`, 'utf8'));
   const file = `${to}/${name}.json`;
   const current = JSON.parse(readFileSync(file, 'utf8'));
