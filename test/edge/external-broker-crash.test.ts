@@ -49,20 +49,25 @@ describe('edge agent on Mosquitto, killed mid-stream', () => {
     const terminal = await mqtt.connectAsync(localStack.mqtt.url, terminalAuth);
     const topic = `tillgate/${bed.storeId}/pos/t1/events`;
     const events = Array.from({ length: 1_500 }, (_, n) => saleEvent(bed.storeId, 't1', n + 1));
-    const publishing = (async () => {
-      for (let offset = 0; offset < events.length; offset += 100) {
+    const publish = async (from: number, to: number) => {
+      for (let offset = from; offset < to; offset += 100) {
         await Promise.all(
           events
-            .slice(offset, offset + 100)
+            .slice(offset, Math.min(offset + 100, to))
             .map((event) => terminal.publishAsync(topic, JSON.stringify(event), { qos: 1 })),
         );
       }
-    })();
+    };
+    // The first half streams while the agent is killed; the second half is published after the kill,
+    // so it can only reach the restarted agent (a fast agent could otherwise finish the whole stream
+    // between the status poll and the kill, and the test would not be mid-stream at all).
+    const firstHalf = publish(0, events.length / 2);
     await eventually(async () => expect(await stored()).toBeGreaterThan(200), 60_000);
     const exited = new Promise((resolve) => agent?.child.once('exit', resolve));
     agent.child.kill('SIGKILL');
     await exited;
-    await publishing;
+    await firstHalf;
+    await publish(events.length / 2, events.length);
     await terminal.endAsync();
 
     agent = await spawnAgent(config);
