@@ -13,7 +13,12 @@ describe('createLogger', () => {
     });
     const logger = createLogger({ name: 'test' }, sink).child({ component: 'forwarder' });
     logger.info(
-      { password: 'p1', s3: { secretKey: 's3cret' }, kafka: { sasl: { password: 'p2', username: 'u' } } },
+      {
+        password: 'p1',
+        s3: { secretKey: 's3cret' },
+        kafka: { sasl: { password: 'p2', username: 'u' } },
+        api: { warehouseToken: 'w4rehouse-token' },
+      },
       'connecting',
     );
     const record = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
@@ -22,7 +27,8 @@ describe('createLogger', () => {
       password: '[redacted]',
       s3: { secretKey: '[redacted]' },
       kafka: { sasl: { password: '[redacted]', username: 'u' } },
+      api: { warehouseToken: '[redacted]' },
     });
-    expect(lines.join('')).not.toMatch(/p1|s3cret|p2/);
+    expect(lines.join('')).not.toMatch(/p1|s3cret|p2|w4rehouse/);
   });
 });

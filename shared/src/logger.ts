@@ -4,17 +4,20 @@ export type { Logger } from 'pino';
 
 /**
  * Keys whose values never reach a log line, at any depth we produce: passwords, SASL secrets, S3
- * keys, signing keys. pino's redaction is path based, so each nesting level we use is listed.
+ * keys, signing keys, the hub's warehouse bearer token. pino's redaction is path based, so each
+ * nesting level we use is listed.
  */
 export const redactedPaths = [
   'password',
   'secretKey',
   'privateKey',
   'token',
+  'warehouseToken',
   '*.password',
   '*.secretKey',
   '*.privateKey',
   '*.token',
+  '*.warehouseToken',
   '*.sasl.password',
   '*.*.password',
   '*.*.secretKey',
