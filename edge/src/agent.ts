@@ -16,6 +16,7 @@ import { FeedbackIntake } from './intake/feedback-intake.ts';
 import { GroupCommit } from './intake/group-commit.ts';
 import type { MqttIntake } from './intake/mqtt-intake.ts';
 import { PosIntake, type ReplySink } from './intake/pos-intake.ts';
+import { ZReportIntake } from './intake/z-report-intake.ts';
 import { defaultModelDir } from './scoring/index.ts';
 import type { AgentStatus } from './status/agent-status.ts';
 import { startStatusServer } from './status/status-server.ts';
@@ -117,9 +118,22 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
   const intakeLog = log.child({ component: 'intake' });
   const feedback = new FeedbackIntake(store, config.storeId, log.child({ component: 'feedback' }));
   const makeIntake = (reply: ReplySink) => new PosIntake(rules, commit, reply, intakeLog);
+  const zReports = new ZReportIntake(
+    store,
+    config.storeId,
+    rules.limits,
+    () => commit.flush(),
+    log.child({ component: 'z-reports' }),
+  );
   const embedded =
     config.mqtt.mode === 'embedded'
-      ? await startEmbeddedBroker({ storeId: config.storeId, ...config.mqtt }, makeIntake, feedback, intakeLog)
+      ? await startEmbeddedBroker(
+          { storeId: config.storeId, ...config.mqtt },
+          makeIntake,
+          feedback,
+          zReports,
+          intakeLog,
+        )
       : null;
   const broker: MqttIntake =
     embedded ??
@@ -127,6 +141,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       externalBrokerOptions(config.storeId, config.mqtt as Extract<EdgeConfig['mqtt'], { mode: 'external' }>),
       makeIntake,
       feedback,
+      zReports,
       intakeLog,
     ));
   publishAlert = (topic, payload) => broker.publishAlert(topic, payload);
@@ -155,6 +170,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       },
       dedupe: dedupeStatus(),
       sequence_gaps: sequenceGaps(),
+      z_reports: { ...zReports.counters, recent: store.recentZReports(recentCount) },
       terminals: latestEpochs(store.terminalEpochs()),
       disk: diskStatus(),
       memory: { rss_bytes: process.memoryUsage.rss(), heap_used_bytes: process.memoryUsage().heapUsed },

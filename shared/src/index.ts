@@ -36,6 +36,7 @@ export {
   type PosPayloadResult,
   parsePosPayload,
 } from './contracts/parse-pos-payload.ts';
+export { parseZReportPayload, type ZReportPayloadResult } from './contracts/parse-z-report.ts';
 export {
   kafkaKeyFor,
   type PosEvent,
@@ -45,6 +46,30 @@ export {
   storeEvent,
   topicForEventType,
 } from './contracts/pos-event.ts';
+export {
+  maxMissingRanges,
+  type ReceivedZReport,
+  receivedZReport,
+  reconciliationOutcomes,
+  reconciliationSides,
+  type ZReport,
+  type ZReportForward,
+  type ZReportResult,
+  type ZReportTotals,
+  zReport,
+  zReportCountedTypes,
+  zReportForward,
+  zReportResult,
+} from './contracts/z-report.ts';
+export {
+  eventAmountCents,
+  missingSeqRanges,
+  reconcileZReport,
+  toCents,
+  totalsFromCents,
+  type ZReportFindings,
+  zReportTotalsOf,
+} from './contracts/z-report-reconcile.ts';
 export { ContractViolation, InvalidConfigError, sharedErrorCodes, TillgateError } from './errors.ts';
 export {
   applyEventToFeatureState,

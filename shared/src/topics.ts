@@ -16,6 +16,8 @@ export const kafkaTopics = {
   /** Compacted, keyed by store_id: the hub's latest model order for each store (modelAssignment). */
   modelRollouts: 'model-rollouts',
   deadLetters: 'dead-letters',
+  /** End-of-day Z-reports with the edge's reconciliation (zReportForward), keyed by store_id. */
+  zReports: 'z-reports',
 } as const;
 
 export type KafkaTopic = (typeof kafkaTopics)[keyof typeof kafkaTopics];
@@ -31,6 +33,9 @@ export const mqttTopics = {
   posEvents: (storeId: string, terminalId: string) => `tillgate/${storeId}/pos/${terminalId}/events`,
   posEventsWildcard: (storeId: string) => `tillgate/${storeId}/pos/+/events`,
   posReplies: (storeId: string, terminalId: string) => `tillgate/${storeId}/pos/${terminalId}/replies`,
+  /** A terminal's end-of-day Z-report (z_report contract); the result comes back on its replies topic. */
+  posZReport: (storeId: string, terminalId: string) => `tillgate/${storeId}/pos/${terminalId}/z-report`,
+  posZReportWildcard: (storeId: string) => `tillgate/${storeId}/pos/+/z-report`,
   alert: (storeId: string, sku: string) => `tillgate/${storeId}/alerts/${sku}`,
   alertsWildcard: (storeId: string) => `tillgate/${storeId}/alerts/#`,
   /** A display answers the alert of one SKU here; the agent subscribes to every SKU's. */

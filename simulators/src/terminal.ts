@@ -1,4 +1,4 @@
-import { mqttTopics, type PosEvent } from '@tillgate/shared';
+import { mqttTopics, type PosEvent, type ZReport, type ZReportResult } from '@tillgate/shared';
 import mqtt, { type MqttClient } from 'mqtt';
 import { PublishError } from './errors.ts';
 
@@ -12,6 +12,8 @@ export interface TerminalOptions {
   window: number;
   onAck: (event: PosEvent) => void;
   onReject: (eventId: string | undefined, reason: string) => void;
+  /** The agent's answer to a Z-report (match, or which numbers and totals differ). */
+  onZReportResult?: (result: ZReportResult) => void;
 }
 
 /**
@@ -33,11 +35,15 @@ export class Terminal {
     this.#client = client;
     this.#topic = mqttTopics.posEvents(options.storeId, options.terminalId);
     client.on('message', (_topic, payload) => {
-      let reply: { event_id?: string; field?: string; reason?: string } = {};
+      let reply: { event_id?: string; field?: string; reason?: string; kind?: string } = {};
       try {
         reply = JSON.parse(payload.toString('utf8'));
       } catch {
         // A reply we cannot read still means a refusal; report it without the id.
+      }
+      if (reply.kind === 'z_report_result') {
+        options.onZReportResult?.(reply as ZReportResult);
+        return;
       }
       options.onReject(reply.event_id, `${reply.field ?? '?'}: ${reply.reason ?? payload.toString('utf8')}`);
     });
@@ -81,6 +87,25 @@ export class Terminal {
         });
       }
     });
+  }
+
+  /**
+   * Sends the day's Z-report at close, once every event of the day is acknowledged (so the agent has
+   * them all when it reconciles); resolves on its PUBACK. The answer arrives on `onZReportResult`.
+   */
+  async sendZReport(report: ZReport): Promise<void> {
+    while (this.#inFlight > 0 && this.#failure === null) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    if (this.#failure !== null) throw this.#failure;
+    const topic = mqttTopics.posZReport(this.#options.storeId, this.#options.terminalId);
+    try {
+      await this.#client.publishAsync(topic, JSON.stringify(report), { qos: 1 });
+    } catch (error) {
+      throw new PublishError(`${topic}: ${report.report_id} was not acknowledged: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
   }
 
   get inFlight(): number {

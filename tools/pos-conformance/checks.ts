@@ -1,4 +1,4 @@
-import { mqttTopics } from '@tillgate/shared';
+import { mqttTopics, type PosEvent, parsePosPayload, toCents, zReportTotalsOf } from '@tillgate/shared';
 import type { Observation } from './observation.ts';
 
 export type CheckOutcome = 'pass' | 'fail' | 'skipped';
@@ -19,11 +19,7 @@ export function runChecks(seen: Observation): CheckResult[] {
     resendCheck(seen),
     sequenceCheck(seen),
     repliesCheck(seen),
-    {
-      name: 'z-report at close',
-      outcome: 'skipped',
-      evidence: 'the end-of-day z_report message is not in contract v1 yet; this check arrives with it',
-    },
+    zReportCheck(seen),
   ];
 }
 
@@ -140,5 +136,46 @@ function repliesCheck(seen: Observation): CheckResult {
     wentOn
       ? `subscribed to ${replies}; sent ${seen.publishes.length - (rejected?.publishedAfter ?? 0)} more messages after the reject of ${rejected?.eventId}`
       : 'the terminal stopped publishing after the kit rejected one event',
+  );
+}
+
+function zReportCheck(seen: Observation): CheckResult {
+  const name = 'sends a Z-report at close that matches its events';
+  const topic = mqttTopics.posZReport(seen.storeId, seen.terminalId);
+  const last = seen.zReports.at(-1);
+  if (last === undefined) return result(name, false, `no message on ${topic} after the day's events`);
+  if (last.report === undefined) return result(name, false, `the Z-report is invalid: ${last.violation}`);
+  if (last.qos < 1) return result(name, false, 'the Z-report was sent at QoS 0: a power cut loses it');
+  const after = seen.publishes.length - last.publishedBefore;
+  if (after > 0) return result(name, false, `${after} events came after the Z-report; it closes the day`);
+  // What the terminal rang: the first valid event under each number, whatever it re-sent.
+  const rang = new Map<number, PosEvent>();
+  for (const publish of seen.publishes) {
+    const parsed = publish.violation === undefined ? parsePosPayload(publish.payload, new Date()) : null;
+    if (parsed?.ok && !rang.has(parsed.event.terminal_seq)) rang.set(parsed.event.terminal_seq, parsed.event);
+  }
+  const events = [...rang.values()];
+  const totals = zReportTotalsOf(events);
+  const seqs = events.map((event) => event.terminal_seq);
+  const report = last.report;
+  const expected: [string, number | null, number | null][] = [
+    ['first_seq', report.first_seq, seqs.length === 0 ? null : Math.min(...seqs)],
+    ['last_seq', report.last_seq, seqs.length === 0 ? null : Math.max(...seqs)],
+    ...Object.entries(totals.counts).map(([type, count]): [string, number, number] => [
+      `counts.${type}`,
+      report.counts[type as PosEvent['type']],
+      count,
+    ]),
+    ['baskets', report.baskets, totals.baskets],
+    ['gross_sales (cents)', toCents(report.gross_sales), toCents(totals.gross_sales)],
+    ['net_sales (cents)', toCents(report.net_sales), toCents(totals.net_sales)],
+  ];
+  const wrong = expected.filter(([, reported, sent]) => reported !== sent);
+  return result(
+    name,
+    wrong.length === 0,
+    wrong.length === 0
+      ? `${report.report_id}: ${events.length} events numbered ${report.first_seq}..${report.last_seq}, gross ${report.gross_sales}, net ${report.net_sales}, as sent`
+      : `${report.report_id} differs from the events sent: ${wrong.map(([field, reported, sent]) => `${field} ${reported} (sent ${sent})`).join(', ')}`,
   );
 }

@@ -1,5 +1,13 @@
 import { createServer, type Server } from 'node:net';
-import { mqttTopics, parsePosPayload } from '@tillgate/shared';
+import {
+  missingSeqRanges,
+  mqttTopics,
+  type PosEvent,
+  parsePosPayload,
+  parseZReportPayload,
+  reconcileZReport,
+  zReportTotalsOf,
+} from '@tillgate/shared';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Observation, SeenPublish } from './observation.ts';
 
@@ -26,6 +34,8 @@ export class ConformanceBroker {
   readonly #server: Server;
   readonly #connectionOf = new WeakMap<Client, number>();
   readonly #eventIds = new Set<string>();
+  /** The first valid event seen under each terminal_seq: what the terminal rang, whatever it re-sent. */
+  readonly #events = new Map<number, PosEvent>();
   #withheldDone = false;
 
   private constructor(options: ConformanceBrokerOptions, broker: Aedes) {
@@ -39,6 +49,7 @@ export class ConformanceBroker {
       subscriptions: [],
       rejected: null,
       connections: 0,
+      zReports: [],
     };
   }
 
@@ -97,12 +108,50 @@ export class ConformanceBroker {
     this.#connectionOf.set(client, this.observation.connections++);
   }
 
+  #onZReport(client: Client | null, qos: number, payload: string): void {
+    const parsed = parseZReportPayload(payload, new Date(), { maxBytes: 64 * 1024, futureToleranceMs: 5 * 60_000 });
+    const seen = {
+      connection: this.connectionOf(client),
+      qos,
+      payload,
+      publishedBefore: this.observation.publishes.length,
+      ...(parsed.ok
+        ? { report: parsed.report }
+        : { violation: `${parsed.violation.field}: ${parsed.violation.reason}` }),
+    };
+    this.observation.zReports.push(seen);
+    if (!parsed.ok) return;
+    const events = [...this.#events.values()].sort((a, b) => a.terminal_seq - b.terminal_seq);
+    const missing = missingSeqRanges(
+      parsed.report.first_seq,
+      parsed.report.last_seq,
+      events.map((event) => event.terminal_seq),
+    );
+    const result = reconcileZReport(parsed.report, { found: zReportTotalsOf(events), ...missing }, 'edge', new Date());
+    this.#broker.publish(
+      {
+        cmd: 'publish',
+        topic: mqttTopics.posReplies(this.#options.storeId, this.#options.terminalId),
+        payload: Buffer.from(JSON.stringify(result)),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
+      () => undefined,
+    );
+  }
+
   onPublish(
     client: Client | null,
     packet: { topic: string; qos: number; dup: boolean; payload: unknown },
     done: (error?: Error | null) => void,
   ) {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload.toString('utf8') : String(packet.payload);
+    if (packet.topic === mqttTopics.posZReport(this.#options.storeId, this.#options.terminalId)) {
+      done(null);
+      this.#onZReport(client, packet.qos, payload);
+      return;
+    }
     const seen: SeenPublish = {
       connection: this.connectionOf(client),
       topic: packet.topic,
@@ -115,6 +164,7 @@ export class ConformanceBroker {
     if (parsed.ok) {
       seen.eventId = parsed.event.event_id;
       seen.terminalSeq = parsed.event.terminal_seq;
+      if (!this.#events.has(parsed.event.terminal_seq)) this.#events.set(parsed.event.terminal_seq, parsed.event);
     } else {
       seen.violation = `${parsed.violation.field}: ${parsed.violation.reason}`;
       const loose = looseEnvelope(payload);

@@ -1,3 +1,5 @@
+import type { ZReport } from '@tillgate/shared';
+
 /** What the conformance broker saw a terminal do; the checks (checks.ts) judge only this record. */
 export interface SeenPublish {
   /** Which connection of the terminal carried it (0 = first; each reconnect adds one). */
@@ -15,6 +17,19 @@ export interface SeenPublish {
   withheld: boolean;
 }
 
+/** A message on the terminal's z-report topic. */
+export interface SeenZReport {
+  connection: number;
+  qos: number;
+  payload: string;
+  /** Why the contract refused it, when it did. */
+  violation?: string;
+  /** The parsed report, when it validated. */
+  report?: ZReport;
+  /** Event messages the terminal had published before it. */
+  publishedBefore: number;
+}
+
 export interface Observation {
   storeId: string;
   terminalId: string;
@@ -24,4 +39,5 @@ export interface Observation {
   /** The event the kit answered with a reject on the replies topic, and whether the terminal went on. */
   rejected: { eventId: string; publishedAfter: number } | null;
   connections: number;
+  zReports: SeenZReport[];
 }

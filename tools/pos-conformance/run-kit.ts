@@ -51,8 +51,12 @@ export async function runKit(options: KitOptions): Promise<KitReport> {
   const deadline = Date.now() + options.timeoutMs;
   let running = true;
   void exited.then(() => (running = false));
-  // Done when the terminal sent every event (or stopped), plus a moment for the last re-sends.
-  while (running && Date.now() < deadline && broker.distinctEvents < options.events) {
+  // Done when the terminal sent every event and its Z-report (or stopped), plus a moment for the last re-sends.
+  while (
+    running &&
+    Date.now() < deadline &&
+    (broker.distinctEvents < options.events || broker.observation.zReports.length === 0)
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1_000))]);

@@ -9,6 +9,7 @@ import type { FeedbackIntake } from './feedback-intake.ts';
 import type { MqttIntake } from './mqtt-intake.ts';
 import type { PosIntake, ReplySink } from './pos-intake.ts';
 import type { RejectReply } from './pos-message.ts';
+import type { ZReportIntake, ZReportReply } from './z-report-intake.ts';
 
 export interface EmbeddedBrokerOptions {
   storeId: string;
@@ -35,6 +36,7 @@ export async function startEmbeddedBroker(
   options: EmbeddedBrokerOptions,
   makeIntake: (reply: ReplySink) => PosIntake,
   feedback: FeedbackIntake,
+  zReports: ZReportIntake,
   log: Logger,
 ): Promise<MqttIntake & { readonly port: number | null; readonly tlsPort: number | null }> {
   const accounts = new WeakMap<Client, Account>();
@@ -66,6 +68,20 @@ export async function startEmbeddedBroker(
       if (account?.kind === 'display' && isFeedbackTopic(options.storeId, packet.topic)) {
         feedback.accept(packet.topic, account.id, packet.payload as Buffer);
         callback(null);
+        return;
+      }
+      // A terminal's Z-report: reconciled and committed before the PUBACK, answered right after it.
+      if (account?.kind === 'terminal' && packet.topic === mqttTopics.posZReport(options.storeId, account.id)) {
+        let answer: ZReportReply;
+        try {
+          answer = zReports.accept(packet.topic, account.id, packet.payload as Buffer);
+        } catch (error) {
+          log.error({ err: error, terminalId: account.id }, 'could not commit a Z-report; not acknowledged');
+          callback(error as Error);
+          return;
+        }
+        callback(null);
+        reply(account.id, answer);
         return;
       }
       if (account?.kind !== 'terminal' || packet.topic !== mqttTopics.posEvents(options.storeId, account.id)) {
@@ -110,11 +126,12 @@ export async function startEmbeddedBroker(
     return typeof address === 'object' && address !== null ? address.port : wanted;
   }
 
-  const intake = makeIntake((terminalId: string, reply: RejectReply) => {
-    publish(mqttTopics.posReplies(options.storeId, terminalId), JSON.stringify(reply), false).catch((error) =>
+  const reply = (terminalId: string, answer: RejectReply | ZReportReply) => {
+    publish(mqttTopics.posReplies(options.storeId, terminalId), JSON.stringify(answer), false).catch((error) =>
       log.warn({ err: error, terminalId }, 'could not publish a reply'),
     );
-  });
+  };
+  const intake = makeIntake(reply);
   const publish = (topic: string, payload: string, retain: boolean): Promise<void> =>
     new Promise((resolve, reject) => {
       broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain, dup: false }, (error) =>

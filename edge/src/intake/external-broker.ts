@@ -7,6 +7,7 @@ import type { FeedbackIntake } from './feedback-intake.ts';
 import type { MqttIntake } from './mqtt-intake.ts';
 import type { PosIntake, ReplySink } from './pos-intake.ts';
 import type { RejectReply } from './pos-message.ts';
+import type { ZReportIntake, ZReportReply } from './z-report-intake.ts';
 
 export interface ExternalBrokerOptions {
   storeId: string;
@@ -34,10 +35,12 @@ export async function startExternalBroker(
   options: ExternalBrokerOptions,
   makeIntake: (reply: ReplySink) => PosIntake,
   feedback: FeedbackIntake,
+  zReports: ZReportIntake,
   log: Logger,
 ): Promise<MqttIntake> {
   let closing = false;
   const topicPattern = new RegExp(`^tillgate/${escapeRegExp(options.storeId)}/pos/([^/]+)/events$`);
+  const zReportPattern = new RegExp(`^tillgate/${escapeRegExp(options.storeId)}/pos/([^/]+)/z-report$`);
   const client = mqtt.connect(options.url, {
     clientId: options.clientId,
     clean: false,
@@ -46,11 +49,12 @@ export async function startExternalBroker(
     ...(options.caFile === undefined ? {} : { ca: readFileSync(options.caFile) }),
     reconnectPeriod: 1_000,
   });
-  const intake = makeIntake((terminalId: string, reply: RejectReply) => {
+  const reply = (terminalId: string, answer: RejectReply | ZReportReply) => {
     client
-      .publishAsync(mqttTopics.posReplies(options.storeId, terminalId), JSON.stringify(reply), { qos: 1 })
+      .publishAsync(mqttTopics.posReplies(options.storeId, terminalId), JSON.stringify(answer), { qos: 1 })
       .catch((error) => log.warn({ err: error, terminalId }, 'could not publish a reply'));
-  });
+  };
+  const intake = makeIntake(reply);
   // Group commit needs many messages in flight at once, but mqtt.js hands them over one at a time:
   // it parses the next packet only after handleMessage's callback and its own PUBACK (handlers/
   // publish.js, client.js `work`) — one fsync per message, ~90 events/s (bench/edge-intake.ts).
@@ -65,6 +69,22 @@ export async function startExternalBroker(
       // commit is synchronous, so mqtt.js' own PUBACK after this callback follows it.
       feedback.accept(packet.topic, externalDisplay, Buffer.from(packet.payload));
       callback();
+      return;
+    }
+    const reporter = packet.cmd === 'publish' ? zReportPattern.exec(packet.topic)?.[1] : undefined;
+    if (packet.cmd === 'publish' && reporter !== undefined) {
+      // Committed synchronously, so mqtt.js' own PUBACK after this callback follows it; on a failed
+      // commit no PUBACK goes out and the broker delivers the report again on the persistent session.
+      let answer: ZReportReply;
+      try {
+        answer = zReports.accept(packet.topic, reporter, Buffer.from(packet.payload));
+      } catch (error) {
+        log.error({ err: error, terminalId: reporter }, 'could not commit a Z-report; not acknowledged');
+        callback(ackAfterCommit);
+        return;
+      }
+      callback();
+      reply(reporter, answer);
       return;
     }
     const terminalId = packet.cmd === 'publish' ? topicPattern.exec(packet.topic)?.[1] : undefined;
@@ -99,6 +119,7 @@ export async function startExternalBroker(
   client.on('error', (error) => log.warn({ err: error }, 'external MQTT broker error'));
   await client.subscribeAsync(mqttTopics.posEventsWildcard(options.storeId), { qos: 1 });
   await client.subscribeAsync(mqttTopics.alertFeedbackWildcard(options.storeId), { qos: 1 });
+  await client.subscribeAsync(mqttTopics.posZReportWildcard(options.storeId), { qos: 1 });
   log.info({ url: options.url }, 'subscribed to POS events on the external MQTT broker');
 
   return {

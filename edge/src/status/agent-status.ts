@@ -1,4 +1,4 @@
-import type { Alert, ModelUpdateStatus } from '@tillgate/shared';
+import type { Alert, ModelUpdateStatus, ZReportResult } from '@tillgate/shared';
 import type { RejectRow } from '../store/edge-store.ts';
 
 /** What GET /status answers and the CLI prints: everything store IT needs to see at a glance. */
@@ -40,6 +40,11 @@ export interface AgentStatus {
    * never delivered (yet). A late re-send closes its gap. Recomputed at most every 30 s.
    */
   sequence_gaps: { terminal_id: string; epoch: number; from_seq: number; to_seq: number; open_since: string }[];
+  /**
+   * End-of-day reconciliation (issue 14): reports answered since start, and the latest result of the
+   * newest reports (what each terminal was told: match, or which numbers and totals differ).
+   */
+  z_reports: { matched: number; mismatched: number; rejected: number; recent: ZReportResult[] };
   /** Each terminal's current numbering epoch. */
   terminals: {
     terminal_id: string;

@@ -1,4 +1,14 @@
-import type { Alert, AlertFeedback, SkuFeatureState, StoreEvent, StoreFeatureState } from '@tillgate/shared';
+import type {
+  Alert,
+  AlertFeedback,
+  ReceivedZReport,
+  SkuFeatureState,
+  StoreEvent,
+  StoreFeatureState,
+  ZReportFindings,
+  ZReportForward,
+  ZReportResult,
+} from '@tillgate/shared';
 import type { SequenceGap } from './sequence-gaps.ts';
 
 // The agent's durable state, behind one small interface with its own contract tests
@@ -160,6 +170,12 @@ export interface EdgeStore {
   terminalEpochs(): TerminalEpoch[];
   /** Missing terminal_seq ranges of each terminal's current epoch (gap detection, issue 14). */
   sequenceGaps(): SequenceGap[];
+  /** What the store holds of a Z-report's terminal, numbers and span (end-of-day reconciliation). */
+  zReportFindings(report: ReceivedZReport): ZReportFindings;
+  /** Records a report's edge result and its outbox row (on `topic`) in one transaction, fsynced. */
+  commitZReport(forward: ZReportForward, topic: string): void;
+  /** The latest results, newest first. */
+  recentZReports(limit: number): ZReportResult[];
   /**
    * Forgets event identities received before `before`, and more (oldest first) while they take more
    * than `maxBytes`, at most `limit` rows per call. `evicted` counts those forgotten early for bytes;

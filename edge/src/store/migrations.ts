@@ -130,6 +130,27 @@ export const migrations: readonly string[] = [
   -- currentOpenAlerts and alert pruning look up an SKU's latest alert.
   CREATE INDEX alerts_by_sku ON alerts (sku);
   `,
+  // v3 (issue 14): what end-of-day reconciliation needs of each stored event, and the Z-reports.
+  `
+  -- A Z-report is reconciled against the identities of its terminal, numbers and span (the outbox is
+  -- pruned once forwarded). type is NULL where the identity was not stored as an event (a re-send
+  -- under a new event_id, or a row from before v3): such rows never count. Cents per line rounded.
+  ALTER TABLE event_identities ADD COLUMN type TEXT;
+  ALTER TABLE event_identities ADD COLUMN occurred_ms INTEGER;
+  ALTER TABLE event_identities ADD COLUMN gross_cents INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE event_identities ADD COLUMN returned_cents INTEGER NOT NULL DEFAULT 0;
+
+  -- The latest result of every report received (a re-sent report is reconciled again and replaces it).
+  -- Read by GET /status; the report and each result also travel to the hub through the outbox.
+  CREATE TABLE z_reports (
+    report_id TEXT PRIMARY KEY,
+    terminal_id TEXT NOT NULL,
+    business_day TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reconciled_at TEXT NOT NULL,
+    result TEXT NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

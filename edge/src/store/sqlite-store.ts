@@ -8,10 +8,14 @@ import {
   emptyFeatureState,
   emptyStoreFeatureState,
   kafkaKeyFor,
+  type ReceivedZReport,
   type SkuFeatureState,
   type StoreEvent,
   type StoreFeatureState,
   topicForEventType,
+  type ZReportFindings,
+  type ZReportForward,
+  type ZReportResult,
 } from '@tillgate/shared';
 import Database from 'better-sqlite3';
 import type {
@@ -34,6 +38,7 @@ import { type SequenceGap, SequenceGaps } from './sequence-gaps.ts';
 import { skusOf } from './skus-of.ts';
 import { TerminalSequences } from './terminal-sequences.ts';
 import { WalCheckpointer } from './wal-checkpointer.ts';
+import { ZReportLedger } from './z-report-ledger.ts';
 
 /**
  * Opens (creating if needed) the agent's SQLite file in WAL mode and brings its schema up to date.
@@ -96,6 +101,8 @@ class SqliteStore implements EdgeStore {
   readonly #setMeta: Database.Statement;
   readonly #sequences: TerminalSequences;
   readonly #gaps: SequenceGaps;
+  readonly #zReports: ZReportLedger;
+  readonly #commitZReport: (forward: ZReportForward, topic: string) => void;
   readonly #commitIntake: (items: readonly IntakeItem[], droppedRejects: number) => CommitResult;
   readonly #commitAlerts: (alerts: readonly Alert[], topic: string) => void;
   readonly #markSentMany: (seqs: readonly number[], at: string) => void;
@@ -115,6 +122,7 @@ class SqliteStore implements EdgeStore {
     );
     this.#sequences = new TerminalSequences(db);
     this.#gaps = new SequenceGaps(db);
+    this.#zReports = new ZReportLedger(db);
     this.#insertOutbox = db.prepare(
       `INSERT INTO outbox (event_id, terminal_id, terminal_seq, topic, key, payload, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -163,6 +171,21 @@ class SqliteStore implements EdgeStore {
         insertAlert.run(alert.alert_id, alert.sku, alert.state, alert.risk, alert.at, payload);
         putAlertState.run(alert.sku, alert.state === 'raised' ? 1 : 0, alert.risk, alert.at);
       }
+    });
+    // The report is acknowledged after this commit, so a full fsync; each result is its own outbox row
+    // (a re-sent report is reconciled again, and the hub keeps the newest result).
+    this.#commitZReport = db.transaction((forward: ZReportForward, topic: string) => {
+      const { report, edge_result: result } = forward;
+      this.#zReports.record(forward);
+      this.#insertOutbox.run(
+        `z:${report.report_id}@${result.reconciled_at}`,
+        null,
+        null,
+        topic,
+        kafkaKeyFor(report),
+        JSON.stringify(forward),
+        report.received_at,
+      );
     });
     // One transaction (one fsync) per forwarded batch, including the last-forward time.
     this.#markSentMany = db.transaction((seqs: readonly number[], at: string) => {
@@ -418,6 +441,18 @@ class SqliteStore implements EdgeStore {
 
   sequenceGaps(): SequenceGap[] {
     return this.#gaps.open();
+  }
+
+  zReportFindings(report: ReceivedZReport): ZReportFindings {
+    return this.#zReports.findings(report);
+  }
+
+  commitZReport(forward: ZReportForward, topic: string): void {
+    this.#commitZReport(forward, topic);
+  }
+
+  recentZReports(limit: number): ZReportResult[] {
+    return this.#zReports.recent(limit);
   }
 
   pruneIdentities(before: Date, maxBytes: number, limit: number): { expired: number; evicted: number; bytes: number } {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { StoreEvent } from '@tillgate/shared';
+import { eventAmountCents, type StoreEvent } from '@tillgate/shared';
 import type Database from 'better-sqlite3';
 import type { TerminalEpoch, TerminalFault } from './edge-store.ts';
 
@@ -26,6 +26,7 @@ export interface Admission {
 export class TerminalSequences {
   readonly #insertIdentity: Database.Statement;
   readonly #setIdentityEpoch: Database.Statement;
+  readonly #uncount: Database.Statement;
   readonly #atSeq: Database.Statement;
   readonly #current: Database.Statement;
   readonly #openEpoch: Database.Statement;
@@ -41,10 +42,12 @@ export class TerminalSequences {
 
   constructor(db: Database.Database) {
     this.#insertIdentity = db.prepare(
-      `INSERT INTO event_identities (event_id, terminal_id, terminal_seq, epoch, content_hash, received_s)
-       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+      `INSERT INTO event_identities (event_id, terminal_id, terminal_seq, epoch, content_hash, received_s,
+                                    type, occurred_ms, gross_cents, returned_cents)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
     );
     this.#setIdentityEpoch = db.prepare('UPDATE event_identities SET epoch = ? WHERE event_id = ?');
+    this.#uncount = db.prepare('UPDATE event_identities SET epoch = ?, type = NULL WHERE event_id = ?');
     this.#atSeq = db.prepare(
       'SELECT event_id AS eventId, epoch, content_hash AS hash FROM event_identities WHERE terminal_id = ? AND terminal_seq = ?',
     );
@@ -74,6 +77,8 @@ export class TerminalSequences {
     const seq = event.terminal_seq;
     const current = this.#terminal(event.terminal_id);
     const receivedS = Math.floor(Date.parse(event.received_at) / 1000);
+    // What a Z-report counts of this event (store/z-report-ledger.ts).
+    const { grossCents, returnedCents } = eventAmountCents(event);
     const inserted = this.#insertIdentity.run(
       event.event_id,
       event.terminal_id,
@@ -81,6 +86,10 @@ export class TerminalSequences {
       current?.epoch ?? 0,
       hash,
       receivedS,
+      event.type,
+      Date.parse(event.occurred_at),
+      grossCents,
+      returnedCents,
     );
     if (inserted.changes === 0) return { store: false, fault: null };
     // Only a number at or below what the terminal has reached can already be taken.
@@ -93,7 +102,8 @@ export class TerminalSequences {
     const same = used.find((row) => row.hash.equals(hash));
     if (same !== undefined) {
       // The fresh id stays remembered: its own re-sends are then plain duplicates, not new faults.
-      this.#setIdentityEpoch.run(same.epoch, event.event_id);
+      // It is the same sale, so a Z-report must not count it twice.
+      this.#uncount.run(same.epoch, event.event_id);
       return { store: false, fault: this.#fault('content_resent', event, same.epoch, same.eventId) };
     }
     if (current === null) {

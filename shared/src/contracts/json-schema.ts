@@ -8,6 +8,7 @@ import { modelAssignment } from './model-assignment.ts';
 import { modelChannel } from './model-channel.ts';
 import { modelRelease } from './model-release.ts';
 import { posEvent } from './pos-event.ts';
+import { zReport, zReportForward, zReportResult } from './z-report.ts';
 
 /** The JSON Schema files published to POS vendors and integrators, by file name. */
 export function contractJsonSchemas(): Record<string, unknown> {
@@ -25,6 +26,24 @@ export function contractJsonSchemas(): Record<string, unknown> {
         'One event published by a POS terminal on tillgate/<store>/pos/<terminal>/events.',
       ),
       ...asJson(posEvent),
+    },
+    'z-report.v1.schema.json': {
+      ...header(
+        'tillgate Z-report v1',
+        "A terminal's end-of-day totals, published at close on tillgate/<store>/pos/<terminal>/z-report.",
+      ),
+      ...asJson(zReport),
+    },
+    'z-report-result.v1.schema.json': {
+      ...header(
+        'tillgate Z-report reconciliation result v1',
+        'The answer on tillgate/<store>/pos/<terminal>/replies (side edge), and the hub result (side hub).',
+      ),
+      ...asJson(zReportResult),
+    },
+    'z-report-forward.v1.schema.json': {
+      ...header('tillgate forwarded Z-report v1', 'A Z-report and the edge result, on the z-reports topic.'),
+      ...asJson(zReportForward),
     },
     'alert.v1.schema.json': {
       ...header('tillgate stock-out alert v1', 'Published retained on tillgate/<store>/alerts/<sku>.'),
