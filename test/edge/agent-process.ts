@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EdgeConfig } from '../../edge/src/config.ts';
 import { agentRuntime } from '../../edge/src/runtime-settings.ts';
-import { eventually } from './harness.ts';
+import { eventually, within } from './harness.ts';
 import { freePort } from './pos-simulator.ts';
 
 const cli = join(import.meta.dirname, '../../edge/src/cli.ts');
@@ -55,8 +55,15 @@ export async function spawnAgent(config: EdgeConfig): Promise<AgentProcess> {
       return Number(/VmRSS:\s+(\d+) kB/.exec(text)?.[1] ?? Number.NaN) * 1024;
     },
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      try {
+        await within(exited, 30_000, `agent pid ${child.pid} to exit after SIGTERM (a shutdown that hangs)`);
+      } catch (error) {
+        child.kill('SIGKILL');
+        await exited;
+        throw error;
+      }
     },
   };
 }

@@ -143,6 +143,19 @@ export function connectTerminal(port: number, terminalId: string, password = ter
 export const publishEvent = (client: MqttClient, event: PosEvent): Promise<unknown> =>
   client.publishAsync(`tillgate/${event.store_id}/pos/${event.terminal_id}/events`, JSON.stringify(event), { qos: 1 });
 
+/** Awaits `promise` for at most `timeoutMs`, else fails naming what it was waiting for (never hangs silently). */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still waiting after ${timeoutMs} ms for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Polls until `check` holds or the time is up; for state that settles asynchronously. */
 export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -179,8 +179,10 @@ export async function startTraffic(
     sent: () => seq,
     async stop() {
       running = false;
+      // Forced: when the agent (the embedded broker) was killed, an unacknowledged QoS 1 publish waits
+      // for a reconnect that never comes (reconnectPeriod 0); a forced end fails it, so the loop ends.
+      await terminal.endAsync(true);
       await loop;
-      await terminal.endAsync();
     },
   };
 }

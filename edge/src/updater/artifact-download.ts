@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { crashPoint } from './crash-point.ts';
 import { UpdateError, updateErrorCodes } from './errors.ts';
 
 export interface DownloadTarget {
@@ -93,6 +94,7 @@ function fetchRange(target: DownloadTarget, part: string, offset: number, option
           writeSync(fd, chunk);
           written += chunk.length;
           options.onProgress?.(written);
+          if (written < target.size) crashPoint('download-partial');
         });
         response.on('end', () => {
           if (written === target.size) finish();

@@ -157,6 +157,9 @@ export class ModelUpdater {
     const { config, modelsDir } = this.#deps;
     const staging = join(modelsDir, '.staging', `${assignment.name}-${assignment.version}`);
     const installed = join(modelsDir, assignment.name, assignment.version);
+    // Installed before a restart (killed in the shadow or before the swap), or kept as the previous
+    // version: the signed hash proves the bytes, so the WAN does not carry them twice.
+    if (await this.#alreadyInstalled(installed, manifest)) return installed;
     mkdirSync(staging, { recursive: true });
     this.#set(assignment, 'downloading');
     const file = join(staging, releaseFiles.model);
@@ -192,6 +195,17 @@ export class ModelUpdater {
     mkdirSync(join(modelsDir, assignment.name), { recursive: true });
     renameSync(staging, installed);
     return installed;
+  }
+
+  async #alreadyInstalled(installed: string, manifest: ModelManifest): Promise<boolean> {
+    const bytes = await readFile(join(installed, releaseFiles.model)).catch(() => null);
+    if (bytes === null) return false;
+    try {
+      checkModelBytes(manifest, bytes);
+      return true;
+    } catch {
+      return false; // damaged or another build of this version: downloaded again and replaced
+    }
   }
 
   async #load(dir: string, assignment: ModelAssignment): Promise<LoadedModel> {
