@@ -23,7 +23,7 @@ def test_picks_the_level_that_catches_most_among_those_right_often_enough_pooled
         ]
     }
     choice = choose_threshold(table)
-    assert (choice.threshold, choice.rule) == (0.35, "alert precision>=0.6")
+    assert (choice.threshold, choice.rule) == (0.35, "alert precision>=0.600 (max of 0.6 and the book-stock rule's)")
     assert choice.recall == 13 / 20
     assert abs(choice.precision - 33 / 50) < 1e-12
 
@@ -37,3 +37,44 @@ def test_falls_back_to_the_best_f1_when_no_level_is_precise_enough():
     }
     assert choose_threshold(table).threshold == 0.5
     assert choose_threshold(table).rule == "max alert F1"
+
+
+def test_holds_the_levels_to_the_book_stock_rules_precision_on_the_same_run():
+    # The rule is 0.9 precise here: 0.35 (0.8) clears the 0.6 floor but not the rule; 0.5 does.
+    table = {
+        "thresholds": [
+            {"raiseAbove": 0.35, "histories": [quality(50, 0.8, 10, 9)]},
+            {"raiseAbove": 0.5, "histories": [quality(20, 0.95, 10, 7)]},
+        ],
+        "rules": [
+            {
+                "book_stock": quality(10, 0.9, 10, 5),
+                "days_of_cover": quality(1, 0, 10, 0),
+                "gap_rule": quality(1, 0, 10, 0),
+            }
+        ],
+    }
+    choice = choose_threshold(table)
+    assert choice.threshold == 0.5
+    assert choice.rule.startswith("alert precision>=0.900")
+
+
+def test_when_no_level_reaches_the_rule_takes_the_most_precise_that_keeps_the_recall_bar():
+    # The rule is 1.0 precise and finds 5 of 10: 0.95 is the most precise level but finds only 4.
+    table = {
+        "thresholds": [
+            {"raiseAbove": 0.8, "histories": [quality(50, 0.8, 10, 9)]},
+            {"raiseAbove": 0.9, "histories": [quality(30, 0.9, 10, 7)]},
+            {"raiseAbove": 0.95, "histories": [quality(10, 0.97, 10, 4)]},
+        ],
+        "rules": [
+            {
+                "book_stock": quality(10, 1.0, 10, 5),
+                "days_of_cover": quality(1, 0, 10, 0),
+                "gap_rule": quality(1, 0, 10, 0),
+            }
+        ],
+    }
+    choice = choose_threshold(table)
+    assert choice.threshold == 0.9
+    assert choice.rule.startswith("no level reaches the book-stock rule's precision 1.000")

@@ -2,9 +2,14 @@
 
 The candidate release is replayed through the edge's own store and alert engine on the validation
 slice of each simulated history (`simulators/src/cli.ts alert-thresholds`, the alert-quality harness),
-at each candidate raise level with the shipped hysteresis, cool-down, warm-up and hourly pass. The
-chosen level is the one that finds the most injected stock-outs among those whose alerts are right at
-least ALERT_PRECISION of the time (pooled over the histories); max F1 when none gets there.
+at each candidate raise level with the shipped hysteresis, cool-down, warm-up and hourly pass. Issue 16's
+bar is that the shipped alerts are right at least as often as the book-stock rule on the same events
+(and at least ALERT_PRECISION). The chosen level, pooled over the histories, is:
+1. the one that finds the most injected stock-outs among those that meet that bar;
+2. when none does: the most precise among those that still find at least RECALL_FLOOR of the
+   injected stock-outs and at least as many as the rule (the recall bar), so the gap to the rule's
+   precision is as small as the recall bar allows;
+3. max F1 when neither exists.
 Snapshot rows are not what staff see: one open alert covers many rows, and a raise may follow hours
 of rows above the threshold, so a threshold picked on rows mis-states both precision and recall.
 """
@@ -16,9 +21,13 @@ from pathlib import Path
 
 from .feature_spec import REPO_ROOT
 
-CANDIDATES = (0.2, 0.35, 0.5, 0.65, 0.8)
-# The issue's bar: at least three in five alerts send someone to a shelf that is (or will be) empty.
+# Up to 0.95: the book-stock rule is ~1.0 precise on every scenario (bench/results/alert-quality.json),
+# and the 2.202612020016 release chose the top level of the old list (0.8), so the bar may lie above it.
+CANDIDATES = (0.2, 0.35, 0.5, 0.65, 0.8, 0.85, 0.9, 0.95)
+# The issue's bar: at least three in five alerts send someone to a shelf that is (or will be) empty...
 ALERT_PRECISION = 0.6
+# ...and at least three in five injected stock-outs are found.
+RECALL_FLOOR = 0.6
 
 
 @dataclass(frozen=True)
@@ -96,9 +105,19 @@ def choose_threshold(table: dict) -> HarnessChoice:
         ({"threshold": t["raiseAbove"], **pooled(t["histories"])} for t in table["thresholds"]),
         key=lambda r: r["threshold"],
     )
-    good = [r for r in rows if r["precision"] >= ALERT_PRECISION]
+    book = rules_pooled(table)["book_stock"] if table.get("rules") else {"precision": 0.0, "recall": 0.0}
+    floor = max(ALERT_PRECISION, book["precision"])
+    good = [r for r in rows if r["precision"] >= floor]
+    fair = [r for r in rows if r["precision"] >= ALERT_PRECISION and r["recall"] >= max(RECALL_FLOOR, book["recall"])]
     if good:
-        best, rule = max(good, key=lambda r: (r["recall"], -r["threshold"])), f"alert precision>={ALERT_PRECISION}"
+        best = max(good, key=lambda r: (r["recall"], -r["threshold"]))
+        rule = f"alert precision>={floor:.3f} (max of {ALERT_PRECISION} and the book-stock rule's)"
+    elif fair:
+        best = max(fair, key=lambda r: (r["precision"], r["recall"]))
+        rule = (
+            f"no level reaches the book-stock rule's precision {book['precision']:.3f}: the most precise with"
+            f" recall>={max(RECALL_FLOOR, book['recall']):.3f}"
+        )
     else:
         best, rule = max(rows, key=f1), "max alert F1"
     return HarnessChoice(

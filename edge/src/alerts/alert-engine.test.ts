@@ -127,6 +127,37 @@ describe('AlertEngine', () => {
     expect(published[0]?.alert.why).toMatch(/the books show 0 on hand/);
   });
 
+  it('raises no hidden_empty alert for a silence a delivery has since broken (the shelf was refilled)', async () => {
+    // Seen in the alert-quality harness: 10 of the model's 51 false alerts on two scenarios came hours
+    // after a delivery had ended a stock-out, "no sale for 4 days" counting the days the shelf was
+    // empty. The risk model sees the old silence; what a person can check starts at the delivery.
+    const silence = await tinyScorer(0.5, -5, 'hours_since_last_sale');
+    try {
+      const alerts = engine(0, 0, 0, silence);
+      const t0 = Date.parse('2026-03-02T08:00:00Z');
+      const state = (deliveredAt: string | null): SkuFeatureState => ({
+        ...emptyFeatureState(),
+        onHand: 40,
+        dailyUnits: { '2026-02-27': 14, '2026-02-28': 14 },
+        lastSaleAt: new Date(t0 - 72 * 3_600_000).toISOString(),
+        lastDeliveryAt: deliveredAt,
+      });
+      const score = async (sku: string, deliveredAt: string | null) => {
+        alerts.enqueue(
+          new Map([[sku, { state: state(deliveredAt), eventId: `e-${sku}`, occurredAt: new Date(t0).toISOString() }]]),
+        );
+        await alerts.idle();
+      };
+      await score('RESTOCKED', new Date(t0 - 2 * 3_600_000).toISOString()); // delivered 2 h ago
+      await score('SILENT', new Date(t0 - 96 * 3_600_000).toISOString()); // delivered before the last sale
+      expect(published.map(({ alert }) => [alert.sku, alert.state, alert.kind])).toEqual([
+        ['SILENT', 'raised', 'hidden_empty'],
+      ]);
+    } finally {
+      await silence.close();
+    }
+  });
+
   it('scores silent SKUs once an hour of event time and says why it suspects a hidden empty shelf', async () => {
     // Risk from silence alone: sigmoid(0.5 * hours_since_last_sale - 5): 0 h -> 0.007, 14 h -> 0.88.
     const silence = await tinyScorer(0.5, -5, 'hours_since_last_sale');

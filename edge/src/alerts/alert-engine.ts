@@ -8,7 +8,7 @@ import {
   stockoutFeatures,
 } from '@tillgate/shared';
 import type { EdgeStore, TouchedSku } from '../store/edge-store.ts';
-import { alertReason } from './alert-reason.ts';
+import { type AlertReason, alertReason } from './alert-reason.ts';
 
 /** What the engine needs of a model; StockoutScorer (src/scoring) is one. */
 export interface RiskScorer {
@@ -145,8 +145,10 @@ export class AlertEngine {
     const alerts: Alert[] = [];
     entries.forEach((entry, index) => {
       const risk = risks[index] ?? 0;
-      const decision = this.#decide(entry, risk, entry.at.getTime() >= warmFrom);
-      if (decision !== null) alerts.push(this.#alert(entry, decision, risk, rows[index] as Float32Array));
+      const features = rows[index] as Float32Array;
+      const reason = alertReason(entry.state, features);
+      const decision = this.#decide(entry, risk, entry.at.getTime() >= warmFrom, reason !== null);
+      if (decision !== null) alerts.push(this.#alert(entry, decision, risk, reason));
     });
     return alerts;
   }
@@ -187,21 +189,27 @@ export class AlertEngine {
   /**
    * Book stock at or below zero raises at once, whatever the model, warm-up or cool-down say, and
    * keeps the alert open: the rule is 99 % precise there (issue 16) and the model's job is what the
-   * rule cannot see.
+   * rule cannot see. A risk with no evidence a person could check (alertReason null) raises nothing.
    */
-  #decide({ sku, state, at }: Scored, risk: number, warm: boolean): Alert['state'] | null {
+  #decide({ sku, state, at }: Scored, risk: number, warm: boolean, evident: boolean): Alert['state'] | null {
     const current = this.#store.alertState(sku);
     const open = current?.open ?? false;
     if (state.onHand <= 0) return open ? null : 'raised';
     const cooling = current !== null && at.getTime() - Date.parse(current.changedAt) < this.#options.coolDownMs;
     if (cooling) return null;
-    if (!open && warm && risk >= this.#options.raiseAbove) return 'raised';
+    if (!open && warm && evident && risk >= this.#options.raiseAbove) return 'raised';
     if (open && risk <= this.#options.clearBelow) return 'cleared';
     return null;
   }
 
-  #alert({ sku, state, eventId, at }: Scored, decision: Alert['state'], risk: number, features: Float32Array): Alert {
-    const reason = alertReason(state, features);
+  #alert(
+    { sku, state, eventId, at }: Scored,
+    decision: Alert['state'],
+    risk: number,
+    found: AlertReason | null,
+  ): Alert {
+    // Only a clear can come without evidence (the shelf was restocked since the raise).
+    const reason = found ?? { kind: 'will_run_out', why: 'restocked since the last sale' };
     const threshold = decision === 'raised' ? this.#options.raiseAbove : this.#options.clearBelow;
     return {
       schema: 1,

@@ -6,6 +6,8 @@ import { stockoutFeatureNames } from '@tillgate/shared';
 
 /** Units of unsold demand a silence must stand for before it, not the run-down, explains the risk. */
 const silenceUnits = 2;
+/** Days of cover under which the run-down alone explains a risk: the model's 48 h label horizon. */
+const coverDays = 2;
 
 const column = (name: string): number => {
   const index = stockoutFeatureNames.indexOf(name);
@@ -27,12 +29,20 @@ export interface AlertReason {
 
 /**
  * hidden_empty when the books show stock but the SKU has been silent for longer than `silenceUnits`
- * of its usual demand would allow; will_run_out otherwise (including books at or below zero).
+ * of its usual demand would allow; will_run_out otherwise (including books at or below zero); null
+ * when the risk rests on a silence a delivery has since broken and the stock covers more than
+ * `coverDays`: the delivery refilled the shelf, so nothing there is left for a person to check.
+ * The silence is counted from the later of the last sale and the last delivery: the hours before a
+ * delivery say nothing about the shelf it refilled (in the alert-quality harness every such alert
+ * was wrong: 10 of 10 on two scenarios, 2026-12-02).
  */
-export function alertReason(state: SkuFeatureState, features: Float32Array): AlertReason {
+export function alertReason(state: SkuFeatureState, features: Float32Array): AlertReason | null {
   const onHand = Math.round(state.onHand);
   const perDay = Math.max(features[at.units28d] ?? 0, features[at.units7d] ?? 0);
-  const silentHours = features[at.hoursSinceSale] ?? 0;
+  const sinceSale = features[at.hoursSinceSale] ?? 0;
+  const delivery = features[at.hoursSinceDelivery] ?? 0;
+  const restocked = state.lastDeliveryAt !== null && (state.lastSaleAt === null || delivery < sinceSale);
+  const silentHours = restocked ? delivery : sinceSale;
   if (onHand <= 0) {
     return {
       kind: 'will_run_out',
@@ -45,10 +55,11 @@ export function alertReason(state: SkuFeatureState, features: Float32Array): Ale
       why: `no sale for ${hours(silentHours)} where it sells about ${amount(perDay)} a day, yet the books show ${onHand}: check the shelf`,
     };
   }
-  const delivery = features[at.hoursSinceDelivery] ?? 0;
+  const cover = features[at.daysOfCover] ?? 0;
+  if (restocked && cover > coverDays) return null;
   return {
     kind: 'will_run_out',
-    why: `${onHand} on hand covers ${amount(features[at.daysOfCover] ?? 0)} days at about ${amount(features[at.units7d] ?? 0)} a day${state.lastDeliveryAt === null ? '' : `; last delivery ${hours(delivery)} ago`}`,
+    why: `${onHand} on hand covers ${amount(cover)} days at about ${amount(features[at.units7d] ?? 0)} a day${state.lastDeliveryAt === null ? '' : `; last delivery ${hours(delivery)} ago`}`,
   };
 }
 
