@@ -3,6 +3,7 @@
 // `wan` runs the per-store WAN chaos proxies in front of Kafka; `dimensions` writes the hub's master data. Usage: see simulators/README.md.
 import { parseArgs } from 'node:util';
 import { TillgateError } from '@tillgate/shared/errors';
+import { runFeedbackLabelsCommand } from './alert-quality/feedback-labels-command.ts';
 import { runAlertThresholdsCommand } from './alert-quality/thresholds-command.ts';
 import { runCatalogCommand } from './catalog-command.ts';
 import { runDimensionsCommand } from './dimensions-command.ts';
@@ -17,6 +18,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   catalog: runCatalogCommand,
   dimensions: runDimensionsCommand,
   'alert-thresholds': runAlertThresholdsCommand,
+  'feedback-labels': runFeedbackLabelsCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

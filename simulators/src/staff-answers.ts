@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type Alert, type AlertFeedbackMessage, type FeedbackAnswer, mqttTopics } from '@tillgate/shared';
+import { type Alert, type AlertFeedbackMessage, mqttTopics } from '@tillgate/shared';
 import mqtt, { type MqttClient } from 'mqtt';
+import { staffAnswer } from './alert-quality/observed-labels.ts';
 import { Rng } from './random.ts';
 
 export interface StaffOptions {
@@ -56,13 +57,12 @@ export class StaffAnswers {
     if (alert.state !== 'raised' || this.#seen.has(alert.alert_id)) return;
     this.#seen.add(alert.alert_id);
     this.counts.alerts++;
-    if (!this.#rng.chance(this.#options.answerShare)) return;
-    const truth: FeedbackAnswer = this.#options.shelfEmpty(alert.sku, Date.parse(alert.at)) ? 'empty' : 'not_empty';
-    const wrong = this.#rng.chance(this.#options.errorRate);
-    const answer: FeedbackAnswer = wrong ? (truth === 'empty' ? 'not_empty' : 'empty') : truth;
+    const empty = this.#options.shelfEmpty(alert.sku, Date.parse(alert.at));
+    const answer = staffAnswer(this.#rng, empty, this.#options);
+    if (answer === null) return;
     this.counts.answered++;
     this.counts[answer]++;
-    if (wrong) this.counts.wrong++;
+    if ((answer === 'empty') !== empty) this.counts.wrong++;
     const message: AlertFeedbackMessage = {
       schema: 1,
       feedback_id: `staff-${alert.alert_id}`,
