@@ -47,6 +47,20 @@ describe('scoreAlerts', () => {
     expect(score.alerts_per_store_day).toBe(2.5);
     // Lead of the caught ones: PHANTOM -> 2 - 1 = +1 h (the first raise in [start - 24 h, end]), RUNOUT +10 h.
     expect(score.median_lead_h).toBe(5.5);
+    // PHANTOM at 1 h: emptied 1 h later; MISSED at 2 h and NEVER: no outage of theirs near.
+    expect(score.false_alerts).toEqual({
+      hidden_empty: 1,
+      will_run_out: 2,
+      emptied_later: 1,
+      just_refilled: 0,
+      no_outage_near: 2,
+    });
+  });
+
+  it('tells a wrong alert on a shelf refilled hours ago from one with no outage near', () => {
+    const truth = [out('A', 1, 5, 'phantom_inventory')];
+    const score = scoreAlerts([alert('A', 10, 'hidden_empty'), alert('A', 40, 'hidden_empty')], truth, window);
+    expect(score.false_alerts).toMatchObject({ just_refilled: 1, no_outage_near: 1 });
   });
 
   it('never credits an alert left over from an earlier outage of the same shelf', () => {

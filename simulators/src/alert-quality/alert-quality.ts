@@ -39,7 +39,22 @@ export interface AlertQuality {
   prediction: JobScore;
   /** Median of start - first raise over caught stock-outs (hours; negative = found after the shelf emptied). */
   median_lead_h: number | null;
+  false_alerts: FalseAlerts;
 }
+
+/** Where the wrong alerts came from, so a precision gap can be taken apart (each wrong alert once). */
+export interface FalseAlerts {
+  hidden_empty: number;
+  will_run_out: number;
+  /** The shelf emptied after the alert, within the horizon: a hidden_empty alert that came early. */
+  emptied_later: number;
+  /** The shelf had been refilled within JUST_REFILLED_MS before the alert: an outage that had just ended. */
+  just_refilled: number;
+  /** Neither: no outage of that shelf near the alert. */
+  no_outage_near: number;
+}
+
+const JUST_REFILLED_MS = 12 * 3_600_000;
 
 export interface ScoringWindow {
   /** Alerts and stock-out starts from this instant (epoch ms) are scored: the end of the warm-up. */
@@ -103,6 +118,20 @@ export function scoreAlerts(
     .map((s) => (s.interval.start - (s.raises[0] as number)) / 3_600_000)
     .sort((a, b) => a - b);
   const days = (window.until - window.from) / 86_400_000;
+  const false_alerts: FalseAlerts = {
+    hidden_empty: 0,
+    will_run_out: 0,
+    emptied_later: 0,
+    just_refilled: 0,
+    no_outage_near: 0,
+  };
+  for (const a of alerts.filter((x) => !right(x))) {
+    false_alerts[a.kind]++;
+    const list = intervals.get(`${a.storeId}/${a.sku}`) ?? [];
+    if (list.some((i) => i.start > a.at && i.start <= a.at + window.horizonMs)) false_alerts.emptied_later++;
+    else if (list.some((i) => i.end < a.at && a.at - i.end <= JUST_REFILLED_MS)) false_alerts.just_refilled++;
+    else false_alerts.no_outage_near++;
+  }
   return {
     alerts: alerts.length,
     alerts_per_store_day: days > 0 ? alerts.length / window.stores / days : 0,
@@ -124,6 +153,7 @@ export function scoreAlerts(
       recall: ratio(predicted.length, visible.length),
     },
     median_lead_h: median(leads),
+    false_alerts,
   };
 }
 
