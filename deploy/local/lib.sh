@@ -40,6 +40,17 @@ tg_wait_port() {
   done
 }
 
+# tg_keep_newest COUNT FILE...: delete all but the COUNT newest of FILE... (a glob's matches). An
+# unmatched glob passes itself: only existing files go to ls, since a failing ls under pipefail + set -e
+# ended a fresh machine's setup right after its first npm install, without a word.
+tg_keep_newest() {
+  local count=$1 file files=()
+  shift
+  for file in "$@"; do [ -e "$file" ] && files+=("$file"); done
+  [ ${#files[@]} -gt "$count" ] || return 0
+  ls -t -- "${files[@]}" | tail -n +$((count + 1)) | xargs -r -d '\n' rm -f --
+}
+
 # tg_pid_alive PIDFILE: true when the pid file names a live process.
 tg_pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 

@@ -47,7 +47,7 @@ install() {
     tg_log "node: npm install (first time for this lock; a few minutes)"
     (cd "$TG_ROOT" && npm install --no-save --no-audit --no-fund --loglevel=error) || tg_die "node: npm install failed"
     # Keep the three newest archives: branches with different locks share one cache.
-    ls -t "$TG_CACHE"/node_modules-*.tar 2>/dev/null | tail -n +3 | xargs -r rm -f
+    tg_keep_newest 2 "$TG_CACHE"/node_modules-*.tar
     tar -cf "$archive.tmp.$$" -C "$TG_ROOT" node_modules && mv "$archive.tmp.$$" "$archive"
   fi
   echo "$lock_sha" >"$stamp"

@@ -13,7 +13,7 @@ components=("$@")
 install_one() {
   local started
   started=$(date +%s)
-  bash "$TG_ROOT/deploy/local/$1.sh" install || return 1
+  bash "$TG_ROOT/deploy/local/$1.sh" install || tg_die "setup: $1 failed after $(($(date +%s) - started))s (its output is above)"
   tg_log "setup: $1 ready in $(($(date +%s) - started))s"
 }
 
