@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from 'minio';
 import { HubError, hubErrorCodes } from '../errors.ts';
+import { listObjectsByFolder } from './lake-listing.ts';
 import { decodeParquet } from './parquet-decoder.ts';
 import { encodeParquet, type LakeRow } from './parquet-encoder.ts';
 
@@ -85,9 +86,8 @@ const before = (a: LakeRow, b: LakeRow): boolean =>
 
 async function listObjects(s3: Client, bucket: string, prefix: string): Promise<string[]> {
   return guarded(`cannot list ${prefix} in bucket ${bucket}`, async () => {
-    const names: string[] = [];
-    for await (const item of s3.listObjectsV2(bucket, prefix, true)) if (item.name !== undefined) names.push(item.name);
-    return names;
+    // By folder: s3proxy never ends a recursive listing of a day past 1,000 objects (lake-listing.ts).
+    return (await listObjectsByFolder(s3, bucket, prefix)).map((item) => item.name);
   });
 }
 
