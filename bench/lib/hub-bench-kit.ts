@@ -113,14 +113,20 @@ export async function countRows(client: ClickHouseClient, table: string): Promis
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** performance.now() at which a consumer group became Stable (joined, partitions assigned). */
-export async function groupStable(env: BenchEnv, groupId: string): Promise<number> {
+/**
+ * performance.now() at which a consumer group became Stable (joined, partitions assigned); an error
+ * naming the group and its last state after `timeoutMs`, so a benchmark never waits forever.
+ */
+export async function groupStable(env: BenchEnv, groupId: string, timeoutMs = 120_000): Promise<number> {
   const admin = createKafkaClient(env.config.kafka).admin();
   await admin.connect();
+  const deadline = performance.now() + timeoutMs;
   try {
     for (;;) {
       const { groups } = await admin.describeGroups([groupId]);
       if (groups[0]?.state === 'Stable') return performance.now();
+      if (performance.now() > deadline)
+        throw new Error(`group ${groupId} not Stable within ${timeoutMs} ms (last state: ${groups[0]?.state})`);
       await sleep(10);
     }
   } finally {
