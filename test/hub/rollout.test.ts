@@ -158,6 +158,70 @@ describe('staged model rollout', () => {
     expect((fleet.body.stores as { candidate: { reason: string } }[])[0]?.candidate.reason).toMatch(/NaN/);
   }, 240_000);
 
+  it('holds the next wave while a store alerts above its own history since the swap', async () => {
+    // Two more stores. On the first the edge's own alert-rate checks are switched off (limits of 1), so
+    // only the hub's gate stands between a model that alerts on every SKU and the second wave.
+    const extra: StoreUnderTest[] = [];
+    const loose = { maxAlertRate: 1, maxAlertRateSlack: 1, maxMeanShift: 1 };
+    for (const [name, shadow] of [
+      ['s-loud', loose],
+      ['s-next', {}],
+    ] as const) {
+      const store = await bed.store(name, {
+        updater: { shadowMs: 1_000, watchMs: 2_000, shadow: { minRows: 10, ...shadow } },
+      });
+      const agent = await startAgent(store.config);
+      const traffic = await startTraffic(agent.mqttPort ?? 0, store.storeId);
+      stops.push(
+        () => agent.stop(),
+        () => traffic.stop(),
+      );
+      extra.push(store);
+    }
+    const [loud, next] = extra.map((store) => store.storeId) as [string, string];
+    // Their own history: sales reached ClickHouse while the old model raised nothing.
+    await eventually(async () => {
+      const fleet = await api.get('/api/fleet');
+      const known = (fleet.body.stores as { storeId: string }[]).map((row) => row.storeId);
+      expect(known).toEqual(expect.arrayContaining([loud, next]));
+    }, 120_000);
+    await bed.upload(bed.release('0.7.0', { slope: 0, intercept: 10 }));
+    const created = await api.post('/api/rollouts', {
+      model: 'tiny-stockout',
+      version: '0.7.0',
+      key_id: bed.signer.pin.id,
+      target: { stores: [loud, next] },
+      waves: [{ stores: 1 }, { share: 1 }],
+      gate_seconds: 1,
+      alert_rate: { history_hours: 1, max_ratio: 3, min_alerts: 3, min_sales: 20 },
+      swap: 'now',
+      shadow_ms: 1_000,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.rollout_id as string;
+    type View = { steps: { step: string; store_id: string; outcome: string; detail: string }[]; stores: unknown[] };
+    const view = await eventually(async () => {
+      const current = (await api.get(`/api/rollouts/${id}`)).body as unknown as View;
+      const step = current.steps.find((s) => s.step === 'alert_rate' && s.store_id === loud);
+      expect(step?.outcome, JSON.stringify(current)).toBe('out_of_bounds');
+      return current;
+    }, 120_000);
+    const step = view.steps.find((s) => s.step === 'alert_rate') as { detail: string };
+    expect(step.detail).toMatch(/alerts on \d+ sale lines since the swap .* above 3x its 0\.00\/1,000/);
+    expect(view.stores[0]).toMatchObject({ store_id: loud, outcome: 'active', alert_rate: { kind: 'out_of_bounds' } });
+    // Held: many gate periods later the second store is still not assigned and the rollout still runs.
+    const polls = Date.now();
+    await eventually(async () => {
+      const current = (await api.get(`/api/rollouts/${id}`)).body as unknown as View & { rollout: { status: string } };
+      expect(current.rollout.status).toBe('running');
+      expect(
+        current.steps.some((s) => s.step === 'wave_passed' || (s.step === 'assigned' && s.store_id === next)),
+      ).toBe(false);
+      if (Date.now() - polls < 5_000) throw new Error('keep watching');
+    }, 30_000);
+    expect((await api.post(`/api/rollouts/${id}/abort`, {})).status).toBe(200);
+  }, 240_000);
+
   it('refuses a rollout of a release the registry does not hold, and state changes without a CSRF token', async () => {
     const missing = await create('9.9.9');
     expect(missing).toMatchObject({ status: 409, body: { error: 'TG_HUB_ROLLOUT' } });

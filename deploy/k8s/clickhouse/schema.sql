@@ -926,3 +926,7 @@ ORDER BY (rollout_id, at);
 
 CREATE TABLE IF NOT EXISTS rollout_steps ON CLUSTER tillgate AS rollout_steps_local
 ENGINE = Distributed(tillgate, currentDatabase(), rollout_steps_local, cityHash64(store_id));
+
+ALTER TABLE rollouts_local ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS alert_rate String DEFAULT '' AFTER failure_threshold;
+
+ALTER TABLE rollouts ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS alert_rate String DEFAULT '' AFTER failure_threshold;

@@ -4,6 +4,7 @@ import { HubError, hubErrorCodes } from '../errors.ts';
 
 export const rolloutUsage = `  rollout create --model M --version V [--key-id K] [--stores a,b,c] [--waves 1,10%,100%]
                  [--gate-seconds N] [--failure-threshold F] [--swap-now] [--shadow-ms N] [--rollback]
+                 [--alert-rate off|history_hours=168,max_ratio=3,min_alerts=5,min_sales=100]
   rollout list | status ID | pause ID | resume ID | abort ID
                                   staged model rollouts through the running hub's API; logs in as
                                   --user (or $TILLGATE_HUB_USER) with the password on stdin
@@ -22,6 +23,8 @@ export interface RolloutArgs {
   waves?: string | undefined;
   gateSeconds?: string | undefined;
   failureThreshold?: string | undefined;
+  /** "off", or the gate's bounds as key=value,... (history_hours, max_ratio, min_alerts, min_sales). */
+  alertRate?: string | undefined;
   swapNow: boolean;
   shadowMs?: string | undefined;
   rollback: boolean;
@@ -79,11 +82,29 @@ function createBody(args: RolloutArgs): Record<string, unknown> {
     waves,
     gate_seconds: number('gate-seconds', args.gateSeconds),
     failure_threshold: number('failure-threshold', args.failureThreshold),
+    alert_rate: alertRateOf(args.alertRate, number),
     swap: args.swapNow ? 'now' : 'window',
     shadow_ms: number('shadow-ms', args.shadowMs),
     rollback: args.rollback,
   };
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+}
+
+function alertRateOf(
+  value: string | undefined,
+  number: (name: string, value: string | undefined) => number | undefined,
+): Record<string, number | undefined> | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'off') return null;
+  return Object.fromEntries(
+    value.split(',').map((pair) => {
+      const [key, text] = pair.split('=');
+      if (key === undefined || text === undefined || key === '') {
+        throw new HubError(hubErrorCodes.usage, `--alert-rate takes off or key=value,..., not "${value}"`);
+      }
+      return [key, number(`alert-rate ${key}`, text)];
+    }),
+  );
 }
 
 const need = (id: string | undefined): string => {

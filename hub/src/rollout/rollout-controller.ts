@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@tillgate/shared';
 import type { ModelChannel, ModelRegistry } from '@tillgate/shared/registry';
 import { HubError, hubErrorCodes } from '../errors.ts';
+import { type AlertRateVerdict, alertRateVerdict } from './alert-rate-gate.ts';
 import type { AssignmentPublisher } from './assignment-publisher.ts';
 import { type Rollout, type RolloutRequest, type RolloutStatus, waveSizes } from './rollout-spec.ts';
 import type { RolloutStep, RolloutStore, StoreUpdate } from './rollout-store.ts';
@@ -9,7 +10,15 @@ import type { RolloutStep, RolloutStore, StoreUpdate } from './rollout-store.ts'
 export interface RolloutView {
   rollout: Rollout;
   waves: { size: number; stores: string[] }[];
-  stores: { store_id: string; wave: number; outcome: 'pending' | 'active' | 'failed'; state: string; reason: string }[];
+  stores: {
+    store_id: string;
+    wave: number;
+    outcome: 'pending' | 'active' | 'failed';
+    state: string;
+    reason: string;
+    /** The alert-rate gate's last verdict on the store (null: not judged yet, or no gate). */
+    alert_rate: AlertRateVerdict | null;
+  }[];
   /** s from the rollout's creation to every targeted store running the version (when completed). */
   release_to_all_active_seconds: number | null;
   steps: RolloutStep[];
@@ -20,6 +29,7 @@ interface Live {
   stores: string[];
   assigned: Set<string>;
   outcomes: Map<string, string>;
+  alertRates: Map<string, AlertRateVerdict>;
   healthySince: number | null;
   allActiveAt: number | null;
 }
@@ -143,6 +153,7 @@ export class RolloutController {
           outcome: this.#outcome(live.rollout, update),
           state: update?.update_state ?? (live.assigned.has(storeId) ? 'assigned' : 'not_assigned'),
           reason: update?.update_reason ?? '',
+          alert_rate: live.alertRates.get(storeId) ?? null,
         };
       }),
       release_to_all_active_seconds:
@@ -197,7 +208,8 @@ export class RolloutController {
       return;
     }
     const allActive = members.every((storeId) => this.#outcome(rollout, updates.get(storeId)) === 'active');
-    live.healthySince = allActive ? (live.healthySince ?? Date.now()) : null;
+    const healthy = allActive && (await this.#alertRatesHold(live, members, updates, steps));
+    live.healthySince = healthy ? (live.healthySince ?? Date.now()) : null;
     if (allActive && live.allActiveAt === null && members.length === live.stores.length) live.allActiveAt = Date.now();
     await this.#store.record(steps);
     if (live.healthySince === null || Date.now() - live.healthySince < rollout.gate_seconds * 1000) return;
@@ -224,6 +236,36 @@ export class RolloutController {
     await this.#store.save(live.rollout);
     live.healthySince = null;
     await this.#startWave(live, controllerActor);
+  }
+
+  /**
+   * The alert-rate part of the gate, for a wave whose stores all run the version: each store's rate
+   * since its swap within the bounds of its own history (a step whenever a store's verdict changes).
+   * A store not judged yet (too few sales since the swap) or out of bounds holds the wave.
+   */
+  async #alertRatesHold(
+    live: Live,
+    members: string[],
+    updates: Map<string, StoreUpdate>,
+    steps: RolloutStep[],
+  ): Promise<boolean> {
+    const bounds = live.rollout.alert_rate;
+    if (bounds === null) return true;
+    const swaps = members.map((storeId) => ({
+      store_id: storeId,
+      swap_ms: updates.get(storeId)?.since_ms ?? Date.now(),
+    }));
+    let holds = true;
+    for (const counts of await this.#store.alertCounts(swaps, bounds.history_hours)) {
+      const verdict = alertRateVerdict(counts, bounds);
+      const before = live.alertRates.get(counts.store_id);
+      live.alertRates.set(counts.store_id, verdict);
+      if (verdict.kind !== 'within') holds = false;
+      if (verdict.kind !== 'unjudged' && verdict.kind !== before?.kind) {
+        steps.push(this.#step(live.rollout, controllerActor, 'alert_rate', counts.store_id, verdict.kind, verdict.why));
+      }
+    }
+    return holds;
   }
 
   async #startWave(live: Live, actor: string): Promise<void> {
@@ -315,6 +357,7 @@ export class RolloutController {
       stores,
       assigned: new Set(),
       outcomes: new Map(),
+      alertRates: new Map(),
       healthySince: null,
       allActiveAt: null,
     };

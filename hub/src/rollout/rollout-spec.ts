@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertRateBounds, defaultAlertRateBounds } from './alert-rate-gate.ts';
 
 // What an operator asks for (POST /api/rollouts, `tillgate-hub rollout create`), and the rollout
 // state the controller keeps, one row per change in ClickHouse `rollouts`.
@@ -27,6 +28,11 @@ export const rolloutRequest = z.strictObject({
     .default([{ stores: 1 }, { share: 0.1 }, { share: 1 }]),
   /** s a wave must stay healthy (all active, none rolled back) before the next one starts. */
   gate_seconds: z.number().int().min(0).default(600),
+  /**
+   * Part of the gate: each store's raised alerts per sale line since its swap, within these bounds of
+   * its own history (hub/src/rollout/alert-rate-gate.ts); null = no alert-rate gate.
+   */
+  alert_rate: alertRateBounds.nullable().default(defaultAlertRateBounds),
   /** Share of assigned stores that rejected or rolled back above which the rollout stops itself. */
   failure_threshold: z.number().min(0).max(1).default(0.2),
   swap: z.enum(['window', 'now']).default('window'),

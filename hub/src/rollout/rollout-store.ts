@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '../clickhouse.ts';
 import { HubError, hubErrorCodes } from '../errors.ts';
 import { toClickHouseTime } from '../ingest/clickhouse-time.ts';
+import type { AlertCounts } from './alert-rate-gate.ts';
 import type { Rollout } from './rollout-spec.ts';
 
 export interface RolloutStep {
@@ -21,6 +22,8 @@ export interface StoreUpdate {
   update_version: string;
   update_reason: string;
   model_version: string;
+  /** ms since the epoch when the edge entered update_state (its swap time when active); null before sql/0055. */
+  since_ms: number | null;
 }
 
 /** ClickHouse side of rollouts: `rollouts` (latest state per id) and `rollout_steps` (the history). */
@@ -41,6 +44,7 @@ export class RolloutStore {
         waves: JSON.stringify(rollout.waves),
         gate_seconds: rollout.gate_seconds,
         failure_threshold: rollout.failure_threshold,
+        alert_rate: JSON.stringify(rollout.alert_rate),
         swap: rollout.swap,
         shadow_ms: rollout.shadow_ms,
         rollback: rollout.rollback ? 1 : 0,
@@ -64,7 +68,7 @@ export class RolloutStore {
 
   async all(): Promise<Rollout[]> {
     const rows = await this.#query<Record<string, unknown>>(
-      `SELECT rollout_id, model_name, model_version, target, waves, gate_seconds, failure_threshold, swap, shadow_ms,
+      `SELECT rollout_id, model_name, model_version, target, waves, gate_seconds, failure_threshold, alert_rate, swap, shadow_ms,
               rollback, status, current_wave, created_by, created_at, updated_at, finished_at
        FROM rollouts FINAL ORDER BY created_at`,
       {},
@@ -80,6 +84,8 @@ export class RolloutStore {
         waves: JSON.parse(row.waves as string) as Rollout['waves'],
         gate_seconds: Number(row.gate_seconds),
         failure_threshold: Number(row.failure_threshold),
+        // '' = a rollout recorded before the gate existed: it had none.
+        alert_rate: row.alert_rate === '' ? null : (JSON.parse(row.alert_rate as string) as Rollout['alert_rate']),
         swap: row.swap as Rollout['swap'],
         shadow_ms: row.shadow_ms === null ? null : Number(row.shadow_ms),
         rollback: Number(row.rollback) === 1,
@@ -118,15 +124,61 @@ export class RolloutStore {
   }
 
   /** Each store's latest updater report about `rolloutId` (heartbeats of the last day). */
-  storeUpdates(rolloutId: string): Promise<StoreUpdate[]> {
-    return this.#query<StoreUpdate>(
+  async storeUpdates(rolloutId: string): Promise<StoreUpdate[]> {
+    const rows = await this.#query<Omit<StoreUpdate, 'since_ms'> & { since_ms: string | null }>(
       `SELECT store_id, argMax(update_state, sent_at) AS update_state, argMax(update_version, sent_at) AS update_version,
-              argMax(update_reason, sent_at) AS update_reason, argMax(model_version, sent_at) AS model_version
+              argMax(update_reason, sent_at) AS update_reason, argMax(model_version, sent_at) AS model_version,
+              toUnixTimestamp64Milli(argMax(update_since, sent_at)) AS since_ms
        FROM heartbeats
        WHERE update_rollout_id = {id:String} AND sent_at > now64(3) - INTERVAL 1 DAY
        GROUP BY store_id`,
       { id: rolloutId },
     );
+    return rows.map((row) => ({ ...row, since_ms: row.since_ms === null ? null : Number(row.since_ms) }));
+  }
+
+  /**
+   * Raised alerts and sale lines per store in the `historyHours` before its swap and since it (the
+   * alert-rate gate). Both on the edge's clock (alerts.at, sales_lines.received_at); duplicates that a
+   * ReplacingMergeTree has not merged yet are counted once (uniqExact of the row key).
+   */
+  async alertCounts(swaps: { store_id: string; swap_ms: number }[], historyHours: number): Promise<AlertCounts[]> {
+    if (swaps.length === 0) return [];
+    const params = {
+      stores: swaps.map((swap) => swap.store_id),
+      swaps: swaps.map((swap) => swap.swap_ms),
+      historyMs: historyHours * 3_600_000,
+      fromMs: Math.min(...swaps.map((swap) => swap.swap_ms)) - historyHours * 3_600_000,
+    };
+    const counted = (table: string, time: string, columns: string, where: string) =>
+      this.#query<{ store_id: string; before: string; after: string }>(
+        `SELECT store_id, uniqExactIf(${columns}, t < swap) AS before, uniqExactIf(${columns}, t >= swap) AS after
+         FROM (
+           SELECT toString(store_id) AS store_id, ${columns},
+                  toUnixTimestamp64Milli(${time}) AS t,
+                  transform(toString(store_id), {stores:Array(String)}, {swaps:Array(Int64)}, toInt64(0)) AS swap
+           FROM ${table}
+           WHERE ${where} store_id IN {stores:Array(String)} AND ${time} >= fromUnixTimestamp64Milli({fromMs:Int64})
+         )
+         WHERE t >= swap - {historyMs:Int64}
+         GROUP BY store_id`,
+        params,
+      );
+    const [alerts, sales] = await Promise.all([
+      counted('alerts', 'at', 'alert_id', "state = 'raised' AND"),
+      counted('sales_lines', 'received_at', 'event_id, line_no', ''),
+    ]);
+    const byStore = (rows: { store_id: string; before: string; after: string }[]) =>
+      new Map(rows.map((row) => [row.store_id, row]));
+    const alertRows = byStore(alerts);
+    const saleRows = byStore(sales);
+    return swaps.map(({ store_id }) => ({
+      store_id,
+      before_alerts: Number(alertRows.get(store_id)?.before ?? 0),
+      after_alerts: Number(alertRows.get(store_id)?.after ?? 0),
+      before_sales: Number(saleRows.get(store_id)?.before ?? 0),
+      after_sales: Number(saleRows.get(store_id)?.after ?? 0),
+    }));
   }
 
   /** Every store that sent a heartbeat (the "all stores" target). */
