@@ -104,6 +104,24 @@ export const hubConfigSchema = z.strictObject({
         .default(7 * 24 * 3_600),
     })
     .prefault({}),
+  /** End-of-day Z-report reconciliation against ClickHouse (hub/src/reconciliation). */
+  reconciliation: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      tickMs: z.number().int().min(100).default(10_000), // ms between passes over unmatched reports
+      // ms a report waits in ClickHouse before a mismatch is recorded: its events come on other topics
+      // and may still be in ingest (minutes of lag after a WAN outage); a match is recorded at once.
+      settleMs: z.number().int().min(0).default(120_000),
+      // h after close a report is reconciled again (late re-sends); the DQ check flags it long before.
+      lookbackHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 45)
+        .default(72),
+      maxPerPass: z.number().int().min(1).max(10_000).default(500), // reports per pass
+    })
+    .prefault({}),
   api: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),

@@ -13,6 +13,7 @@ import { clickhouseTopics, lakeTopics, TopicNames } from './ingest/hub-topics.ts
 import { LakeArchiver } from './lake/lake-archiver.ts';
 import { createS3Client } from './lake/s3-client.ts';
 import { migrate } from './migrate.ts';
+import { HubReconciler } from './reconciliation/hub-reconciler.ts';
 import { startRollouts } from './rollout/start-rollouts.ts';
 
 export interface HubParts {
@@ -79,6 +80,16 @@ export async function startHub(config: HubConfig, parts: HubParts = allHubParts,
         onWritten,
       });
       stops.push(() => ingest.stop());
+      if (config.reconciliation.enabled) {
+        // Beside ingest: it reads what ingest wrote, and chDB binds one process to its data directory.
+        const reconciler = new HubReconciler(
+          clickhouse,
+          config.reconciliation,
+          log.child({ component: 'reconciliation' }),
+        );
+        reconciler.start();
+        stops.push(() => reconciler.stop());
+      }
     }
     if (parts.lake) {
       const s3 = createS3Client(config.lake.s3);

@@ -53,6 +53,7 @@ export {
   reconciliationOutcomes,
   reconciliationSides,
   type ZReport,
+  type ZReportCountedType,
   type ZReportForward,
   type ZReportResult,
   type ZReportTotals,

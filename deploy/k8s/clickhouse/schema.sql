@@ -930,3 +930,94 @@ ENGINE = Distributed(tillgate, currentDatabase(), rollout_steps_local, cityHash6
 ALTER TABLE rollouts_local ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS alert_rate String DEFAULT '' AFTER failure_threshold;
 
 ALTER TABLE rollouts ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS alert_rate String DEFAULT '' AFTER failure_threshold;
+
+CREATE TABLE IF NOT EXISTS z_reports_local ON CLUSTER tillgate
+(
+    report_id String,
+    store_id LowCardinality(String),
+    terminal_id LowCardinality(String),
+    business_day Date,
+    opened_at DateTime64(3, 'UTC'),
+    closed_at DateTime64(3, 'UTC'),
+    first_seq Nullable(UInt64),
+    last_seq Nullable(UInt64),
+    currency LowCardinality(String),
+    counts Map(LowCardinality(String), UInt64),
+    baskets UInt64,
+    gross_sales Float64,
+    net_sales Float64,
+    received_at DateTime64(3, 'UTC'),
+    edge_outcome LowCardinality(String),
+    edge_reconciled_at DateTime64(3, 'UTC'),
+    edge_missing_events UInt64,
+    edge_missing_seqs Array(Tuple(from_seq UInt64, to_seq UInt64)),
+    edge_differences String,
+    edge_found_counts Map(LowCardinality(String), UInt64),
+    edge_found_baskets UInt64,
+    edge_found_gross_sales Float64,
+    edge_found_net_sales Float64,
+    kafka_partition UInt32,
+    kafka_offset UInt64,
+    ingested_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/z_reports_local', '{replica}')
+PARTITION BY toYYYYMM(business_day)
+ORDER BY (store_id, business_day, terminal_id, report_id, edge_reconciled_at);
+
+CREATE TABLE IF NOT EXISTS z_reports ON CLUSTER tillgate AS z_reports_local
+ENGINE = Distributed(tillgate, currentDatabase(), z_reports_local, cityHash64(store_id));
+
+CREATE TABLE IF NOT EXISTS reconciliation_local ON CLUSTER tillgate
+(
+    date_key Int32,
+    store_key Int64,
+    store_id String,
+    terminal_id String,
+    business_day Date,
+    report_id String,
+    side String,
+    outcome String,
+    is_match Int8,
+    reconciled_at DateTime('UTC'),
+    closed_at DateTime('UTC'),
+    first_seq Int64,
+    last_seq Int64,
+    missing_events Int64,
+    missing_seqs String,
+    differences String,
+    currency String,
+    reported_events Int64,
+    found_events Int64,
+    reported_baskets Int64,
+    found_baskets Int64,
+    reported_gross_sales Float64,
+    found_gross_sales Float64,
+    reported_net_sales Float64,
+    found_net_sales Float64
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/reconciliation_local', '{replica}', reconciled_at)
+PARTITION BY toYYYYMM(business_day)
+ORDER BY (store_id, business_day, terminal_id, report_id, side);
+
+CREATE TABLE IF NOT EXISTS reconciliation ON CLUSTER tillgate AS reconciliation_local
+ENGINE = Distributed(tillgate, currentDatabase(), reconciliation_local, cityHash64(store_id));
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS reconciliation_edge_mv ON CLUSTER tillgate TO reconciliation_local AS
+SELECT toInt32(toYYYYMMDD(business_day)) AS date_key,
+       toInt64(bitAnd(cityHash64(store_id), 9223372036854775807)) AS store_key,
+       toString(store_id) AS store_id, toString(terminal_id) AS terminal_id, business_day, report_id,
+       'edge' AS side, toString(edge_outcome) AS outcome, toInt8(edge_outcome = 'match') AS is_match,
+       toDateTime(edge_reconciled_at, 'UTC') AS reconciled_at, toDateTime(closed_at, 'UTC') AS closed_at,
+       ifNull(toInt64(first_seq), -1) AS first_seq, ifNull(toInt64(last_seq), -1) AS last_seq,
+       toInt64(edge_missing_events) AS missing_events,
+       arrayStringConcat(arrayMap(r -> concat(toString(r.1), '-', toString(r.2)), edge_missing_seqs), ', ') AS missing_seqs,
+       edge_differences AS differences, toString(currency) AS currency,
+       toInt64(arraySum(mapValues(counts))) AS reported_events,
+       toInt64(arraySum(mapValues(edge_found_counts))) AS found_events,
+       toInt64(baskets) AS reported_baskets, toInt64(edge_found_baskets) AS found_baskets,
+       gross_sales AS reported_gross_sales, edge_found_gross_sales AS found_gross_sales,
+       net_sales AS reported_net_sales, edge_found_net_sales AS found_net_sales
+FROM z_reports_local;
+
+CREATE VIEW IF NOT EXISTS reconciliation_latest ON CLUSTER tillgate AS
+SELECT * FROM reconciliation FINAL;

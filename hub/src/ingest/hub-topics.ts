@@ -9,12 +9,16 @@ export const eventTopics: readonly KafkaTopic[] = [
   kafkaTopics.supplierShipments,
 ];
 
-/** What the ClickHouse consumer group reads: events, alerts, staff feedback and heartbeats (fleet state). */
+/**
+ * What the ClickHouse consumer group reads: events, alerts, staff feedback, heartbeats (fleet state)
+ * and Z-reports (reconciliation).
+ */
 export const clickhouseTopics: readonly KafkaTopic[] = [
   ...eventTopics,
   kafkaTopics.restockAlerts,
   kafkaTopics.alertFeedback,
   kafkaTopics.edgeHeartbeats,
+  kafkaTopics.zReports,
 ];
 
 /** What the lake archives: the business record (events, alerts, feedback); heartbeats are telemetry. */

@@ -14,9 +14,19 @@ import {
   storeEvent,
   tooOldReason,
   topicForEventType,
+  type ZReportForward,
+  zReportForward,
 } from '@tillgate/shared';
 import type { z } from 'zod';
-import { alertRows, eventRows, feedbackRows, heartbeatRows, type KafkaOrigin, type TableRows } from './table-rows.ts';
+import {
+  alertRows,
+  eventRows,
+  feedbackRows,
+  heartbeatRows,
+  type KafkaOrigin,
+  type TableRows,
+  zReportRows,
+} from './table-rows.ts';
 
 /** Why a message cannot be ingested, in the terms of the contract: which field, what is wrong. */
 export interface Rejection {
@@ -28,7 +38,8 @@ type Message =
   | { kind: 'event'; value: StoreEvent }
   | { kind: 'alert'; value: Alert }
   | { kind: 'feedback'; value: AlertFeedback }
-  | { kind: 'heartbeat'; value: Heartbeat };
+  | { kind: 'heartbeat'; value: Heartbeat }
+  | { kind: 'z_report'; value: ZReportForward };
 
 /** A message that passed its topic's contract, with what the lake files it under. */
 export interface Valid {
@@ -102,6 +113,24 @@ export function validateMessage(topic: KafkaTopic, value: Buffer | null): Valida
       occurredAt: data.sent_at,
     };
   }
+  if (topic === kafkaTopics.zReports) {
+    const parsed = zReportForward.safeParse(json);
+    if (!parsed.success) return fromIssue(parsed.error);
+    const { report, edge_result: result } = parsed.data;
+    for (const key of ['report_id', 'store_id', 'terminal_id', 'business_day'] as const) {
+      if (result[key] !== report[key]) {
+        return reject(`edge_result.${key}`, `is "${result[key]}" but the report's is "${report[key]}"`);
+      }
+    }
+    return {
+      ok: true,
+      message: { kind: 'z_report', value: parsed.data },
+      id: `${report.report_id}@${result.reconciled_at}`,
+      type: 'z_report',
+      storeId: report.store_id,
+      occurredAt: report.closed_at,
+    };
+  }
   const parsed = storeEvent.safeParse(json);
   if (!parsed.success) return fromIssue(parsed.error);
   const event = parsed.data;
@@ -147,6 +176,8 @@ export function decodeMessage(topic: KafkaTopic, value: Buffer | null, origin: K
         ? alertRows(message.value, origin)
         : message.kind === 'feedback'
           ? feedbackRows(message.value, origin)
-          : heartbeatRows(message.value, origin);
+          : message.kind === 'z_report'
+            ? zReportRows(message.value, origin)
+            : heartbeatRows(message.value, origin);
   return { ...valid, rows };
 }

@@ -1,4 +1,5 @@
-import type { Alert, AlertFeedback, Heartbeat, StoreEvent } from '@tillgate/shared';
+import type { Alert, AlertFeedback, Heartbeat, StoreEvent, ZReportForward } from '@tillgate/shared';
+import { differencesText } from '../reconciliation/reconciliation-text.ts';
 import { toClickHouseTime } from './clickhouse-time.ts';
 
 // How each contract type becomes rows of its raw table (sql/0001-0010). Multi-line events are flattened
@@ -164,6 +165,43 @@ export function heartbeatRows(beat: Heartbeat, origin: KafkaOrigin): TableRows {
         update_version: beat.model_update?.version ?? '',
         update_reason: beat.model_update?.reason ?? '',
         update_since: beat.model_update === undefined ? null : toClickHouseTime(beat.model_update.since),
+        ingested_at: origin.ingestedAt,
+      },
+    ],
+  };
+}
+
+export function zReportRows(forward: ZReportForward, origin: KafkaOrigin): TableRows {
+  const { report, edge_result: result } = forward;
+  return {
+    table: 'z_reports',
+    rows: [
+      {
+        report_id: report.report_id,
+        store_id: report.store_id,
+        terminal_id: report.terminal_id,
+        business_day: report.business_day,
+        opened_at: toClickHouseTime(report.opened_at),
+        closed_at: toClickHouseTime(report.closed_at),
+        first_seq: report.first_seq,
+        last_seq: report.last_seq,
+        currency: report.currency,
+        counts: report.counts,
+        baskets: report.baskets,
+        gross_sales: report.gross_sales,
+        net_sales: report.net_sales,
+        received_at: toClickHouseTime(report.received_at),
+        edge_outcome: result.outcome,
+        edge_reconciled_at: toClickHouseTime(result.reconciled_at),
+        edge_missing_events: result.missing_events,
+        edge_missing_seqs: result.missing_seqs,
+        edge_differences: differencesText(result.differences),
+        edge_found_counts: result.found.counts,
+        edge_found_baskets: result.found.baskets,
+        edge_found_gross_sales: result.found.gross_sales,
+        edge_found_net_sales: result.found.net_sales,
+        kafka_partition: origin.partition,
+        kafka_offset: origin.offset,
         ingested_at: origin.ingestedAt,
       },
     ],

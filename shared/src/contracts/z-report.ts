@@ -16,6 +16,7 @@ export const zReportCountedTypes = [
   'supplier_delivery',
   'foot_traffic',
 ] as const;
+export type ZReportCountedType = (typeof zReportCountedTypes)[number];
 
 const count = (what: string) =>
   z
