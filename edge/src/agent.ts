@@ -206,10 +206,10 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     },
     log.child({ component: 'heartbeat' }),
   );
-  // Gap detection walks every remembered identity of each terminal's epoch: at most every 30 s.
+  // Gap detection walks every remembered identity of each terminal's epoch: at most every status.gapRefreshMs.
   let gapsCache: { at: number; gaps: AgentStatus['sequence_gaps'] } = { at: 0, gaps: [] };
   const sequenceGaps = (): AgentStatus['sequence_gaps'] => {
-    if (Date.now() - gapsCache.at >= gapRefreshMs) {
+    if (Date.now() - gapsCache.at >= config.status.gapRefreshMs) {
       const gaps = store.sequenceGaps().map((gap) => ({
         terminal_id: gap.terminalId,
         epoch: gap.epoch,
@@ -289,8 +289,6 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     },
   };
 }
-
-const gapRefreshMs = 30_000;
 
 /** The heartbeat's summary of the open sequence gaps (the ranges themselves are in GET /status). */
 function gapSummary(gaps: AgentStatus['sequence_gaps']): NonNullable<Heartbeat['sequence_gaps']> {

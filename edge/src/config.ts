@@ -90,7 +90,9 @@ export const defaults = {
     // SKUs are one onnxruntime batch of ~30 ms (bench/results/edge-scoring.json: 0.62 µs a row) an hour.
     sweepEveryMs: 3_600_000,
   },
-  status: { host: '127.0.0.1', port: 18710 },
+  // gapRefreshMs: ms between walks of the dedupe memory for sequence gaps (GET /status, heartbeats):
+  // one walk reads every remembered identity of each terminal's epoch, so not on every status call.
+  status: { host: '127.0.0.1', port: 18710, gapRefreshMs: 30_000 },
   updater: updaterDefaults,
 } as const;
 
@@ -277,6 +279,7 @@ export const edgeConfigSchema = z
       .strictObject({
         host: loopback.default(defaults.status.host),
         port: z.number().int().min(0).max(65_535).default(defaults.status.port),
+        gapRefreshMs: z.number().int().min(0).max(3_600_000).default(defaults.status.gapRefreshMs),
       })
       .default(defaults.status),
   })

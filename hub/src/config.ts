@@ -112,7 +112,7 @@ export const hubConfigSchema = z.strictObject({
       // ms a report waits in ClickHouse before a mismatch is recorded: its events come on other topics
       // and may still be in ingest (minutes of lag after a WAN outage); a match is recorded at once.
       settleMs: z.number().int().min(0).default(120_000),
-      // h after close a report is reconciled again (late re-sends); the DQ check flags it long before.
+      // h after a report reached the hub it is reconciled again (late re-sends); the DQ check flags it long before.
       lookbackHours: z
         .number()
         .int()

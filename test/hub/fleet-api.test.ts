@@ -108,6 +108,8 @@ describe('fleet API', () => {
           oldestUnsentAt: '2026-03-05T11:59:40.000Z',
           alertsOpen: 0,
           rejectsTotal: 0,
+          // Gap detection (issue 14): this heartbeat has no sequence_gaps (an agent before it).
+          sequenceGaps: null,
           flags: [],
           dataQuality: { failing: [] },
           // The model-rollout columns (issue 10): this agent reports no updater state.

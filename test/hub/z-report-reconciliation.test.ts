@@ -1,4 +1,4 @@
-import { createClickHouse, type RunningHub, startHub } from '@tillgate/hub';
+import { type AuthOptions, buildApi, createClickHouse, type RunningHub, startHub } from '@tillgate/hub';
 import { kafkaTopics, mqttTopics, type PosEvent, zReportTotalsOf } from '@tillgate/shared';
 import { localStack } from '@tillgate/shared/local-stack';
 import type { MqttClient } from 'mqtt';
@@ -6,18 +6,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../edge/src/agent.ts';
 import { connectTerminal, type EdgeTestBed, edgeTestBed, eventually, publishEvent } from '../edge/harness.ts';
 import { saleEvent, shelfCountEvent } from '../edge/pos-events.ts';
+import { login, testAuth } from './dashboard-login.ts';
 import { type HubTestEnv, hubTestEnv, produce } from './hub-test-kit.ts';
 
 // End-of-day reconciliation end to end (issue 14 "Must show"): terminals -> the agent's embedded broker
 // (aedes) -> Kafka -> the hub's ingest and reconciler -> chDB. A report that matches is answered
 // "match" and lands as a match for both sides in `reconciliation`; one with a lost sale names the
 // missing number at the edge and at the hub, and matches on both after the late re-send; a bad
-// forwarded report is dead-lettered and changes nothing.
+// forwarded report is dead-lettered and changes nothing. The lost sale is also a sequence gap on the
+// hub's fleet view (GET /api/fleet) until the late re-send closes it.
 describe('Z-report reconciliation, edge and hub', () => {
   let env: HubTestEnv;
   let bed: EdgeTestBed;
   let hub: RunningHub;
   let agent: RunningAgent;
+  let auth: AuthOptions;
   const terminals = new Map<string, MqttClient>();
   const replies = new Map<string, Record<string, unknown>[]>();
   const opened = new Date(Date.now() - 3_600_000).toISOString();
@@ -25,6 +28,7 @@ describe('Z-report reconciliation, edge and hub', () => {
 
   beforeAll(async () => {
     env = hubTestEnv();
+    auth = await testAuth(env.dir);
     // A pass every 200 ms; a mismatch is recorded once its report has been in ClickHouse for 1 s.
     const config = { ...env.config, reconciliation: { ...env.config.reconciliation, tickMs: 200, settleMs: 1_000 } };
     hub = await startHub(config, { clickhouse: true, lake: false, api: false });
@@ -32,6 +36,8 @@ describe('Z-report reconciliation, edge and hub', () => {
     agent = await startAgent(
       bed.config({
         kafka: { brokers: [...localStack.kafka.brokers], topicPrefix: env.config.topicPrefix, idleMs: 20 },
+        // Every heartbeat (1 s) carries the current gaps.
+        status: { port: 0, gapRefreshMs: 0 },
       }),
     );
     for (const id of ['t1', 't2']) {
@@ -83,6 +89,21 @@ describe('Z-report reconciliation, edge and hub', () => {
       expect(seen[before]).toBeDefined();
       return seen[before] as Record<string, unknown>;
     });
+  };
+  /** This store's row of GET /api/fleet, as the ops dashboard reads it. */
+  const fleetRow = async () => {
+    const api = buildApi({
+      clickhouse: clickhouse(),
+      onlineWithinSeconds: 60,
+      now: () => new Date(),
+      lag: async () => [],
+      auth,
+    });
+    const response = await api.inject({ method: 'GET', url: '/api/fleet', headers: await login(api, 'ops') });
+    expect(response.statusCode).toBe(200);
+    return (response.json() as { stores: Record<string, unknown>[] }).stores.find(
+      (store) => store.storeId === bed.storeId,
+    );
   };
   interface Row {
     terminal_id: string;
@@ -144,6 +165,14 @@ describe('Z-report reconciliation, edge and hub', () => {
         { ...mismatch, side: 'hub' },
       ]);
     }, 60_000);
+    await eventually(
+      async () =>
+        expect(await fleetRow()).toMatchObject({
+          sequenceGaps: { open: 1, missingEvents: 1, oldestOpenSince: expect.any(String) },
+          flags: expect.arrayContaining(['1 missing seq']),
+        }),
+      60_000,
+    );
 
     await publishEvent(t2, events[1] as PosEvent);
     expect(await close('t2')).toMatchObject({ outcome: 'match', missing_seqs: [] });
@@ -153,6 +182,12 @@ describe('Z-report reconciliation, edge and hub', () => {
         ['edge', 'match', ''],
         ['hub', 'match', ''],
       ]);
+    }, 60_000);
+    // The re-send closed the gap: the next heartbeat says so, and the flag is gone.
+    await eventually(async () => {
+      const row = await fleetRow();
+      expect(row).toMatchObject({ sequenceGaps: { open: 0, missingEvents: 0, oldestOpenSince: null } });
+      expect(row?.flags).not.toContain('1 missing seq');
     }, 60_000);
   });
 

@@ -1021,3 +1021,25 @@ FROM z_reports_local;
 
 CREATE VIEW IF NOT EXISTS reconciliation_latest ON CLUSTER tillgate AS
 SELECT * FROM reconciliation FINAL;
+
+ALTER TABLE heartbeats_local ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS gaps_open Nullable(UInt32) AFTER update_since,
+    ADD COLUMN IF NOT EXISTS gaps_missing_events UInt64 DEFAULT 0 AFTER gaps_open,
+    ADD COLUMN IF NOT EXISTS gaps_oldest_open_since Nullable(DateTime64(3, 'UTC')) AFTER gaps_missing_events;
+
+ALTER TABLE heartbeats ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS gaps_open Nullable(UInt32) AFTER update_since,
+    ADD COLUMN IF NOT EXISTS gaps_missing_events UInt64 DEFAULT 0 AFTER gaps_open,
+    ADD COLUMN IF NOT EXISTS gaps_oldest_open_since Nullable(DateTime64(3, 'UTC')) AFTER gaps_missing_events;
+
+ALTER TABLE fleet_state_local ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS gaps_open Nullable(UInt32) AFTER alerts_open,
+    ADD COLUMN IF NOT EXISTS gaps_missing_events UInt64 DEFAULT 0 AFTER gaps_open,
+    ADD COLUMN IF NOT EXISTS gaps_oldest_open_since Nullable(DateTime64(3, 'UTC')) AFTER gaps_missing_events;
+
+ALTER TABLE fleet_state ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS gaps_open Nullable(UInt32) AFTER alerts_open,
+    ADD COLUMN IF NOT EXISTS gaps_missing_events UInt64 DEFAULT 0 AFTER gaps_open,
+    ADD COLUMN IF NOT EXISTS gaps_oldest_open_since Nullable(DateTime64(3, 'UTC')) AFTER gaps_missing_events;
+
+ALTER TABLE fleet_state_mv ON CLUSTER tillgate MODIFY QUERY
+SELECT store_id, sent_at, agent_version, started_at, backlog_events, oldest_unsent_at, last_forward_at,
+       model_name, model_version, disk_used_bytes, rejects_total, alerts_open,
+       gaps_open, gaps_missing_events, gaps_oldest_open_since
+FROM heartbeats_local;

@@ -69,6 +69,18 @@ WHERE kafka_key = {store:String}
 ORDER BY dead_lettered_at DESC
 LIMIT 50`;
 
+/**
+ * End-of-day reconciliation of the last 7 business days: the newest result of each Z-report per side
+ * (edge: what the terminal was told; hub: against what reached ClickHouse).
+ */
+const reconciliationQuery = `
+SELECT toString(business_day) AS business_day, terminal_id, report_id, side, outcome, missing_events,
+       missing_seqs, differences, toString(reconciled_at) AS reconciled_at
+FROM reconciliation FINAL
+WHERE store_id = {store:String} AND business_day >= toDate({now:DateTime64(3)}) - 7
+ORDER BY business_day DESC, terminal_id, side
+LIMIT 500`;
+
 export interface ForecastDay {
   targetDate: string;
   predicted: number;
@@ -79,7 +91,7 @@ export interface ForecastDay {
 
 export async function readStore(client: ClickHouseClient, store: string, now: Date, stockLimit: number) {
   const params = { store, now: toClickHouseTime(now), limit: stockLimit };
-  const [stock, forecast, reorders, rejects] = await Promise.all([
+  const [stock, forecast, reorders, rejects, reconciliation] = await Promise.all([
     queryRows<Record<string, unknown>>(client, stockQuery, params),
     queryRows<{ target_date: string; units_predicted: number; units_actual: number | null; sigma: number | null }>(
       client,
@@ -88,6 +100,7 @@ export async function readStore(client: ClickHouseClient, store: string, now: Da
     ),
     queryRows<Record<string, unknown>>(client, reorderQuery, params),
     queryRows<Record<string, unknown>>(client, rejectsQuery, params),
+    queryRows<Record<string, unknown>>(client, reconciliationQuery, params),
   ]);
   const band = 1.645; // two-sided 90 % of a normal error
   const days: ForecastDay[] = forecast.map((row) => {
@@ -101,5 +114,5 @@ export async function readStore(client: ClickHouseClient, store: string, now: Da
       high: sigma === null ? null : predicted + band * sigma,
     };
   });
-  return { storeId: store, stock, forecast: days, reorders, rejects };
+  return { storeId: store, stock, forecast: days, reorders, rejects, reconciliation };
 }

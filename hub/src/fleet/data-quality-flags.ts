@@ -16,5 +16,9 @@ export function dataQualityFlags(store: StoreState, now: Date): string[] {
   }
   if ((Date.parse(store.lastSeenAt) - now.getTime()) / 1_000 > clockAheadSeconds) flags.push('clock ahead');
   if (store.modelVersion === null) flags.push('no model');
+  // Numbers a terminal used that never reached the agent: sales that may be lost (issue 14).
+  if (store.sequenceGaps !== null && store.sequenceGaps.open > 0) {
+    flags.push(`${store.sequenceGaps.missingEvents} missing seq`);
+  }
   return flags;
 }

@@ -14,6 +14,12 @@ export interface StoreState {
   oldestUnsentAt: string | null;
   alertsOpen: number;
   rejectsTotal: number;
+  /**
+   * Gap detection (issue 14): terminal_seq ranges the store's terminals numbered that its agent never
+   * received, from the latest heartbeat; null from agents older than gap detection. A late re-send
+   * closes a gap, and the next heartbeat says so.
+   */
+  sequenceGaps: { open: number; missingEvents: number; oldestOpenSince: string | null } | null;
 }
 
 interface FleetRow {
@@ -26,6 +32,9 @@ interface FleetRow {
   oldest_unsent_ms: string | null;
   alerts_open: number;
   rejects_total: string;
+  gaps_open: number | null;
+  gaps_missing_events: string;
+  gaps_oldest_open_ms: string | null;
 }
 
 // argMax by sent_at instead of FINAL: right before ReplacingMergeTree has merged, and one row per store.
@@ -38,7 +47,10 @@ SELECT store_id,
        argMax(backlog_events, sent_at) AS backlog_events,
        toUnixTimestamp64Milli(argMax(oldest_unsent_at, sent_at)) AS oldest_unsent_ms,
        argMax(alerts_open, sent_at) AS alerts_open,
-       argMax(rejects_total, sent_at) AS rejects_total
+       argMax(rejects_total, sent_at) AS rejects_total,
+       argMax(gaps_open, sent_at) AS gaps_open,
+       argMax(gaps_missing_events, sent_at) AS gaps_missing_events,
+       toUnixTimestamp64Milli(argMax(gaps_oldest_open_since, sent_at)) AS gaps_oldest_open_ms
 FROM fleet_state
 WHERE {store:String} = '' OR store_id = {store:String}
 GROUP BY store_id
@@ -77,6 +89,15 @@ export async function fleetState(
       oldestUnsentAt: row.oldest_unsent_ms === null ? null : new Date(Number(row.oldest_unsent_ms)).toISOString(),
       alertsOpen: Number(row.alerts_open),
       rejectsTotal: Number(row.rejects_total),
+      sequenceGaps:
+        row.gaps_open === null
+          ? null
+          : {
+              open: Number(row.gaps_open),
+              missingEvents: Number(row.gaps_missing_events),
+              oldestOpenSince:
+                row.gaps_oldest_open_ms === null ? null : new Date(Number(row.gaps_oldest_open_ms)).toISOString(),
+            },
     };
   });
 }

@@ -12,13 +12,14 @@ export interface ReconcilerOptions {
    * topics and may still be on their way through ingest; a match is recorded at once.
    */
   settleMs: number;
-  /** h after close a report is still reconciled again (late re-sends); older ones keep their last result. */
+  /** h after a report reached the hub it is still reconciled again (late re-sends); then it keeps its last result. */
   lookbackHours: number;
   /** Reports reconciled per pass at most (the rest wait for the next pass). */
   maxPerPass: number;
 }
 
-// The newest forwarded copy of each report closed within the lookback that has no hub match yet.
+// The newest forwarded copy of each report that reached the hub within the lookback (a store that
+// forwards a month of reports after a long outage still gets them reconciled) and has no hub match yet.
 const pendingQuery = `
 SELECT report_id, toString(store_id) AS store_id, toString(terminal_id) AS terminal_id,
        toString(business_day) AS business_day,
@@ -27,7 +28,7 @@ SELECT report_id, toString(store_id) AS store_id, toString(terminal_id) AS termi
        toUnixTimestamp64Milli(received_at) AS received_ms, toUnixTimestamp64Milli(ingested_at) AS ingested_ms,
        toString(bitAnd(cityHash64(store_id), 9223372036854775807)) AS store_key
 FROM z_reports
-WHERE closed_at >= now64(3) - toIntervalHour({lookback:UInt32})
+WHERE ingested_at >= now64(3) - toIntervalHour({lookback:UInt32})
   AND (toString(store_id), report_id) NOT IN
       (SELECT store_id, report_id FROM reconciliation FINAL WHERE side = 'hub' AND outcome = 'match')
 ORDER BY report_id, edge_reconciled_at DESC

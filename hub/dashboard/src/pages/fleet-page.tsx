@@ -12,6 +12,8 @@ interface Store {
   oldestUnsentAt: string | null;
   alertsOpen: number;
   rejectsTotal: number;
+  /** Numbers the terminals used that never reached the agent (null: the agent predates gap detection). */
+  sequenceGaps: { open: number; missingEvents: number; oldestOpenSince: string | null } | null;
   flags: string[];
   rollout?: { state?: string; targetVersion?: string } | null;
 }
@@ -27,7 +29,7 @@ interface Lag {
 const pageSize = 50; // rows per page: 500 stores are 10 pages, and a page renders in a few ms
 const pollMs = 2_000; // the fleet is re-read this often; ages and online state tick every second
 
-type Column = 'store' | 'status' | 'seen' | 'backlog' | 'unsent' | 'agent' | 'model' | 'alerts' | 'rejects';
+type Column = 'store' | 'status' | 'seen' | 'backlog' | 'unsent' | 'agent' | 'model' | 'alerts' | 'rejects' | 'gaps';
 
 interface Row extends Store {
   secondsSince: number;
@@ -58,6 +60,7 @@ const sorters: Record<Column, (a: Row, b: Row) => number> = {
   model: (a, b) => `${a.modelVersion}`.localeCompare(`${b.modelVersion}`),
   alerts: (a, b) => a.alertsOpen - b.alertsOpen,
   rejects: (a, b) => a.rejectsTotal - b.rejectsTotal,
+  gaps: (a, b) => (a.sequenceGaps?.missingEvents ?? -1) - (b.sequenceGaps?.missingEvents ?? -1),
 };
 
 export function FleetPage({ route, hubWide }: { route: Route; hubWide: boolean }) {
@@ -143,6 +146,7 @@ export function FleetPage({ route, hubWide }: { route: Route; hubWide: boolean }
             <th>Rollout</th>
             {header('alerts', 'Open alerts')}
             {header('rejects', 'Rejects')}
+            {header('gaps', 'Missing seq')}
             <th>Data quality</th>
           </tr>
         </thead>
@@ -177,6 +181,18 @@ export function FleetPage({ route, hubWide }: { route: Route; hubWide: boolean }
               <td>{row.rollout?.state ?? '—'}</td>
               <td class="num">{count(row.alertsOpen)}</td>
               <td class="num">{count(row.rejectsTotal)}</td>
+              <td
+                data-testid="gaps"
+                data-missing={row.sequenceGaps === null ? '' : String(row.sequenceGaps.missingEvents)}
+                class="num"
+                title={
+                  row.sequenceGaps?.oldestOpenSince == null
+                    ? 'terminal_seq numbers not received by the store agent'
+                    : `${row.sequenceGaps.open} gaps, oldest open since ${row.sequenceGaps.oldestOpenSince}`
+                }
+              >
+                {row.sequenceGaps === null ? '—' : count(row.sequenceGaps.missingEvents)}
+              </td>
               <td>
                 {row.flags.map((flag) => (
                   <span class="flag" key={flag}>

@@ -28,9 +28,70 @@ interface StoreView {
     version: string;
   }>;
   rejects: Array<{ topic: string; error_code: string; field: string; reason: string; dead_lettered_at: string }>;
+  reconciliation: Array<{
+    business_day: string;
+    terminal_id: string;
+    report_id: string;
+    side: 'edge' | 'hub';
+    outcome: 'match' | 'mismatch';
+    missing_events: string;
+    missing_seqs: string;
+    differences: string;
+  }>;
 }
 interface Fleet {
-  stores: Array<{ storeId: string; rejectsTotal: number }>;
+  stores: Array<{
+    storeId: string;
+    rejectsTotal: number;
+    sequenceGaps: { open: number; missingEvents: number; oldestOpenSince: string | null } | null;
+  }>;
+}
+
+/** One row per report: what the terminal was told (edge) and what reached head office (hub). */
+function Reconciliation({ rows }: { rows: StoreView['reconciliation'] }) {
+  const reports = new Map<
+    string,
+    { day: string; terminal: string; edge?: (typeof rows)[number]; hub?: (typeof rows)[number] }
+  >();
+  for (const row of rows) {
+    const entry = reports.get(row.report_id) ?? { day: row.business_day, terminal: row.terminal_id };
+    entry[row.side] = row;
+    reports.set(row.report_id, entry);
+  }
+  if (reports.size === 0) {
+    return <p class="empty">No Z-reports in the last 7 days.</p>;
+  }
+  const outcome = (row: (typeof rows)[number] | undefined) =>
+    row === undefined ? <span class="muted">pending</span> : <span class={`badge ${row.outcome}`}>{row.outcome}</span>;
+  return (
+    <table class="grid" data-testid="reconciliation">
+      <thead>
+        <tr>
+          <th>Day</th>
+          <th>Terminal</th>
+          <th>Store</th>
+          <th>Head office</th>
+          <th>Missing seq</th>
+          <th>Differences</th>
+        </tr>
+      </thead>
+      <tbody>
+        {[...reports.entries()].map(([id, entry]) => {
+          const worst = entry.hub?.outcome === 'mismatch' ? entry.hub : entry.edge;
+          return (
+            <tr key={id} data-report={id}>
+              <td>{entry.day}</td>
+              <td>{entry.terminal}</td>
+              <td>{outcome(entry.edge)}</td>
+              <td>{outcome(entry.hub)}</td>
+              <td>{worst?.missing_seqs || '—'}</td>
+              <td>{worst?.differences || '—'}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
 }
 
 function Forecast({ days }: { days: StoreView['forecast'] }) {
@@ -65,6 +126,7 @@ export function StorePage({ storeId }: { storeId: string }) {
   const fleet = usePoll<Fleet & { at: string }>(`/api/fleet?store=${encodeURIComponent(storeId)}`, 10_000);
   if (data === undefined) return <p class="empty error">{error ?? 'Loading the store…'}</p>;
   const edgeRejects = fleet.data?.stores[0]?.rejectsTotal;
+  const gaps = fleet.data?.stores[0]?.sequenceGaps;
   return (
     <section class="store" data-testid="store-page">
       <h1>{data.storeId}</h1>
@@ -136,6 +198,19 @@ export function StorePage({ storeId }: { storeId: string }) {
             <p class="muted">highest risk first; {count(data.stock.length - 100)} more SKUs not shown</p>
           )}
         </article>
+        <article>
+          <h2>End-of-day reconciliation</h2>
+          <p class="muted" data-testid="sequence-gaps">
+            {gaps === undefined || gaps === null
+              ? ''
+              : gaps.open === 0
+                ? 'No missing terminal numbers at the store now.'
+                : `${count(gaps.missingEvents)} terminal numbers never reached the store agent (${gaps.open} gaps, oldest open since ${gaps.oldestOpenSince}).`}
+          </p>
+          <Reconciliation rows={data.reconciliation} />
+        </article>
+      </div>
+      <div class="columns">
         <article>
           <h2>Recent rejects</h2>
           <p class="muted">
