@@ -79,3 +79,46 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
             else:
                 os.environ[key] = value
         stop_hub(process)
+
+
+@pytest.fixture(scope="module")
+def daily_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
+    """A hub per test module of the daily DAGs (daily_etl, feature_engineering, batch_predictions), fed
+    the fixed dataset of daily_dataset.py, with the catalog imported before it starts. Its own chDB,
+    topics and lake prefix: each module decides which days are curated when, and no other module's
+    stores or days reach its assertions."""
+    from daily_dataset import CATALOG, events
+    from hub_harness import start_hub, stop_hub
+
+    process = start_hub(tmp_path_factory.mktemp("daily-hub"), catalog=CATALOG)
+    try:
+        process.feed(events=events())
+        yield process
+    finally:
+        stop_hub(process)
+
+
+@pytest.fixture
+def daily_env(daily_hub: HubProcess, monkeypatch: pytest.MonkeyPatch) -> HubProcess:
+    """Points the DAG tasks (Settings.from_env, read in the task) at daily_hub for one test only: the
+    session-wide `hub` fixture sets the same variables for the other DAG tests."""
+    for key, value in daily_hub.env.items():
+        monkeypatch.setenv(key, value)
+    return daily_hub
+
+
+@pytest.fixture
+def task_errors(monkeypatch: pytest.MonkeyPatch) -> dict[str, BaseException | None]:
+    """The exception each task ended with, by task id, from the in-process runner dag.test() calls."""
+    from airflow.sdk.execution_time import supervisor
+
+    errors: dict[str, BaseException | None] = {}
+    run_task_in_process = supervisor.run_task_in_process
+
+    def recording(ti: object, *args: object, **kwargs: object) -> object:
+        result = run_task_in_process(ti, *args, **kwargs)
+        errors[ti.task_id] = result.error  # type: ignore[attr-defined]
+        return result
+
+    monkeypatch.setattr(supervisor, "run_task_in_process", recording)
+    return errors

@@ -57,7 +57,9 @@ class HubProcess:
         subprocess.run(args, cwd=REPO, check=True, timeout=240)
 
 
-def start_hub(tmp: Path) -> HubProcess:
+def start_hub(tmp: Path, catalog: list[dict[str, Any]] | None = None) -> HubProcess:
+    """catalog: product records (shared productRecord) imported before the hub starts: chDB lets one
+    process open the data directory, so `import-dimensions` cannot run next to a running hub."""
     run_id = uuid.uuid4().hex[:8]
     port = _free_port()
     token = f"dag-test-token-{uuid.uuid4().hex}"
@@ -100,6 +102,12 @@ def start_hub(tmp: Path) -> HubProcess:
         "TILLGATE_LAKE_BUCKET": settings.lake_bucket,
     }
     hub = HubProcess(tmp, config_file, env)
+    if catalog:
+        catalog_file = tmp / "catalog.jsonl"
+        catalog_file.write_text("".join(json.dumps(record) + "\n" for record in catalog))
+        for command in (["migrate"], ["import-dimensions", "--catalog", str(catalog_file)]):
+            cli = ["node", "--import", "tsx", "hub/src/cli.ts", *command, "--config", str(config_file)]
+            subprocess.run(cli, cwd=REPO, check=True, timeout=240, capture_output=True)
     log = (tmp / "hub.log").open("wb")
     hub.process = subprocess.Popen(
         ["node", "--import", "tsx", "hub/src/cli.ts", "run", "--config", str(config_file)],

@@ -1043,3 +1043,32 @@ SELECT store_id, sent_at, agent_version, started_at, backlog_events, oldest_unse
        model_name, model_version, disk_used_bytes, rejects_total, alerts_open,
        gaps_open, gaps_missing_events, gaps_oldest_open_since
 FROM heartbeats_local;
+
+CREATE TABLE IF NOT EXISTS daily_store_sku_facts_local ON CLUSTER tillgate
+(
+    fact_date Date,
+    store_id LowCardinality(String),
+    sku String,
+    units_sold Int64,
+    sale_lines UInt32,
+    promo_units Int64,
+    revenue Float64,
+    units_returned Int64,
+    units_returned_restocked Int64,
+    net_units Int64,
+    units_received Int64,
+    deliveries UInt32,
+    shelf_counts UInt32,
+    last_counted_quantity Nullable(Int64),
+    units_adjusted Int64,
+    units_shrink Int64,
+    on_hand_end Int64,
+    run_id String,
+    created_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/daily_store_sku_facts_local', '{replica}')
+PARTITION BY toYYYYMM(fact_date)
+ORDER BY (store_id, sku, fact_date);
+
+CREATE TABLE IF NOT EXISTS daily_store_sku_facts ON CLUSTER tillgate AS daily_store_sku_facts_local
+ENGINE = Distributed(tillgate, currentDatabase(), daily_store_sku_facts_local, cityHash64(store_id));

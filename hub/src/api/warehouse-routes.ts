@@ -19,6 +19,7 @@ import type { ClickHouseClient } from '../clickhouse.ts';
 /** Tables a DAG may write, and the columns a replacement may be keyed on (never user-chosen identifiers). */
 export const writableTables = {
   dq_results: ['check_hour', 'check_name'],
+  daily_store_sku_facts: ['fact_date'],
   ml_forecast_results: ['forecast_date', 'model_name'],
   reorder_predictions: ['prediction_date', 'model_name'],
 } as const satisfies Record<string, readonly string[]>;
