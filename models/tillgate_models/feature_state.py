@@ -45,6 +45,20 @@ class StoreFeatureState:
         return {"soldUnits": self.sold_units, "dailyUnits": dict(self.daily_units), "lastSaleAt": self.last_sale_at}
 
 
+def sku_state_from_json(data: dict[str, Any]) -> SkuFeatureState:
+    """The inverse of SkuFeatureState.as_json (the TypeScript field names)."""
+    return SkuFeatureState(
+        on_hand=data["onHand"],
+        daily_units=dict(data["dailyUnits"]),
+        last_sale_at=data["lastSaleAt"],
+        last_delivery_at=data["lastDeliveryAt"],
+        price=data["price"],
+        reference_price=data["referencePrice"],
+        promo_active=data["promoActive"],
+        store_sold_at_last_sale=data["storeSoldAtLastSale"],
+    )
+
+
 def store_state_from_json(data: dict[str, Any]) -> StoreFeatureState:
     """The inverse of StoreFeatureState.as_json (the TypeScript field names)."""
     return StoreFeatureState(float(data["soldUnits"]), dict(data["dailyUnits"]), data["lastSaleAt"])

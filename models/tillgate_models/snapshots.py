@@ -116,15 +116,22 @@ def _snapshot_times(start_ms: int, end_ms: int) -> Iterator[tuple[int, str]]:
     snapshots 7 days before it, so every label is fully observed."""
     first_day = start_ms // MS_PER_DAY + WARMUP_DAYS
     last_day = end_ms // MS_PER_DAY
-    step = 24 // SNAPSHOTS_PER_DAY
     for day in range(first_day, last_day):
-        day_ms = day * MS_PER_DAY
-        for slot in range(SNAPSHOTS_PER_DAY):
-            t_ms = day_ms + (slot * step + day % step) * MS_PER_HOUR
-            if t_ms + STOCKOUT_HORIZON_MS < end_ms:
-                yield t_ms, "stockout"
-        if day + 1 + DEMAND_DAYS <= last_day:
-            yield day_ms + MS_PER_DAY - 1, "demand"
+        for t_ms, kind in day_snapshot_instants(day):
+            if (kind == "stockout" and t_ms + STOCKOUT_HORIZON_MS < end_ms) or (
+                kind == "demand" and day + 1 + DEMAND_DAYS <= last_day
+            ):
+                yield t_ms, kind
+
+
+def day_snapshot_instants(day: int) -> list[tuple[int, str]]:
+    """(t, kind) of UTC day number `day` (days since the epoch), in time order: SNAPSHOTS_PER_DAY
+    stock-out instants shifted an hour a day, then the demand snapshot at the day's last millisecond.
+    Training and the feature_engineering DAG take their snapshots at exactly these instants."""
+    day_ms = day * MS_PER_DAY
+    step = 24 // SNAPSHOTS_PER_DAY
+    stockout = [(day_ms + (slot * step + day % step) * MS_PER_HOUR, "stockout") for slot in range(SNAPSHOTS_PER_DAY)]
+    return [*stockout, (day_ms + MS_PER_DAY - 1, "demand")]
 
 
 def _daily_units_sold(payloads: list[dict], occurred: list[int], sku: str) -> dict[str, float]:
