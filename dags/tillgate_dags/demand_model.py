@@ -1,0 +1,79 @@
+"""The released demand model (models/releases/demand-forecast: Spark MLlib GBTRegressor exported to
+ONNX, signed) run by onnxruntime on a day's demand feature rows. Checked before use like the edge checks
+a release: the ed25519 signature over manifest.json against the pinned public keys (edge/keys/), the
+model's sha256 and the feature spec hash. Its output is the units of the 7 UTC days after the
+snapshot day (the demand label, models/README.md), never negative.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from tillgate_models.feature_spec import FEATURE_SPEC_HASH, STOCKOUT_FEATURE_NAMES
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_RELEASE = REPO / "models" / "releases" / "demand-forecast"
+TRUSTED_KEYS = REPO / "edge" / "keys"
+
+
+class ModelRefused(Exception):
+    """The release failed a check; the message says which."""
+
+    code = "TG_DAG_MODEL_REFUSED"
+
+
+@dataclass(frozen=True)
+class DemandModel:
+    name: str
+    version: str
+    manifest: dict
+    _session: object
+
+    def forecast_7d(self, features: np.ndarray) -> np.ndarray:
+        """Units over the next 7 days per row of `features` (float32, spec order)."""
+        if len(features) == 0:
+            return np.zeros(0)
+        (prediction,) = self._session.run(None, {"features": features.astype(np.float32)})  # type: ignore[attr-defined]
+        return np.maximum(0.0, prediction.reshape(-1).astype(np.float64))
+
+
+def _signed_by_trusted_key(manifest_bytes: bytes, signature: bytes, keys_dir: Path) -> str:
+    for pem in sorted(keys_dir.glob("*.pub.pem")):
+        try:
+            load_pem_public_key(pem.read_bytes()).verify(signature, manifest_bytes)  # type: ignore[union-attr]
+            return pem.name.removesuffix(".pub.pem")
+        except InvalidSignature:
+            continue
+    raise ModelRefused(f"manifest.sig verifies against none of the trusted keys in {keys_dir}")
+
+
+def load_demand_model(release_dir: Path | None = None, keys_dir: Path = TRUSTED_KEYS) -> DemandModel:
+    import onnxruntime as ort
+
+    release_dir = release_dir or Path(os.environ.get("TILLGATE_DEMAND_MODEL_DIR", DEFAULT_RELEASE))
+    try:
+        manifest_bytes = (release_dir / "manifest.json").read_bytes()
+        signature = base64.b64decode((release_dir / "manifest.sig").read_text())
+        model_bytes = (release_dir / "model.onnx").read_bytes()
+    except OSError as err:
+        raise ModelRefused(f"demand model release {release_dir} is incomplete: {err}") from err
+    _signed_by_trusted_key(manifest_bytes, signature, keys_dir)
+    manifest = json.loads(manifest_bytes)
+    if hashlib.sha256(model_bytes).hexdigest() != manifest["sha256"]:
+        raise ModelRefused(f"{release_dir}/model.onnx does not have the sha256 its manifest signs")
+    if manifest["feature_spec_hash"] != FEATURE_SPEC_HASH or tuple(manifest["features"]) != STOCKOUT_FEATURE_NAMES:
+        raise ModelRefused(
+            f"demand model {manifest['version']} was trained on feature spec {manifest['feature_spec_hash'][:12]},"
+            f" the features are {FEATURE_SPEC_HASH[:12]}: retrain (model_training) before predicting"
+        )
+    session = ort.InferenceSession(model_bytes, providers=["CPUExecutionProvider"])
+    return DemandModel(manifest["name"], manifest["version"], manifest, session)
