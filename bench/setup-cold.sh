@@ -35,7 +35,11 @@ export TG_KAFKA_PORT=24592 TG_KAFKA_CONTROLLER_PORT=24593 TG_S3_PORT=23833 TG_MO
 log() { printf '[setup-cold %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # Every wait below is bounded; on a timeout the figure stays null and the log says what it waited for.
 STACK_LIMIT_S=${TG_SETUP_COLD_STACK_LIMIT_S:-3600}
-AIRFLOW_LIMIT_S=${TG_SETUP_COLD_AIRFLOW_LIMIT_S:-900}
+AIRFLOW_LIMIT_S=${TG_SETUP_COLD_AIRFLOW_LIMIT_S:-600} # after the first event
+# The shared machine's 1-minute load average through the stack run: min / mean / max of the samples.
+load_samples=()
+sample_load() { [ $((SECONDS % 10)) = 0 ] && load_samples+=("$(cut -d' ' -f1 /proc/loadavg)"); return 0; }
+load_stats() { printf '%s\n' "${load_samples[@]:-0}" | python3 -c 'import json,sys; v=[float(x) for x in sys.stdin.read().split()]; print(json.dumps({"min": min(v), "mean": round(sum(v)/len(v), 1), "max": max(v), "samples": len(v)}))'; }
 results="$scratch/results.json"
 echo '{}' >"$results"
 # put KEY JSON_VALUE: one figure into the run's results.
@@ -51,17 +55,26 @@ if wants stack; then
   stack_seconds=null airflow_seconds=null
   while [ $(($(date +%s) - began)) -lt "$STACK_LIMIT_S" ] && kill -0 "$stack_pid" 2>/dev/null; do
     [ -s "$first" ] && break
+    sample_load
     sleep 1
   done
   if [ -s "$first" ]; then
     stack_seconds=$(sed -n 's/.*"first_event_in_clickhouse_s": \([0-9.]*\).*/\1/p' "$first")
-    # Airflow starts in the background once the services are up; wait for its verdict too.
-    while [ $(($(date +%s) - began)) -lt "$AIRFLOW_LIMIT_S" ] && kill -0 "$stack_pid" 2>/dev/null; do
-      grep -q 'airflow healthy' "$stack_log" && { airflow_seconds=$(($(date +%s) - began)); break; }
+    # Airflow starts in the background once the services are up; wait (from now) for its verdict too.
+    waited_from=$(date +%s)
+    while [ $(($(date +%s) - waited_from)) -lt "$AIRFLOW_LIMIT_S" ] && kill -0 "$stack_pid" 2>/dev/null; do
+      healthy=$(sed -n 's/^\[tillgate \([0-9:]*\)\] airflow healthy.*/\1/p' "$stack_log" | head -n 1)
+      # The line's own clock time, not when this loop saw it (that is after the first event).
+      if [ -n "$healthy" ]; then
+        at=$(date -d "$(date -d "@$began" +%F) $healthy" +%s)
+        [ "$at" -lt "$began" ] && at=$((at + 86400))
+        airflow_seconds=$((at - began))
+        break
+      fi
       grep -q 'airflow failed' "$stack_log" && break
       sleep 1
     done
-    [ "$airflow_seconds" = null ] && log "airflow not healthy within ${AIRFLOW_LIMIT_S}s of the command (see $stack_log)"
+    [ "$airflow_seconds" = null ] && log "airflow not healthy within ${AIRFLOW_LIMIT_S}s of the first event (see $stack_log)"
   else
     log "no first event in ClickHouse within ${STACK_LIMIT_S}s or the stack exited; last lines of $stack_log:"
     tail -n 30 "$stack_log" >&2
@@ -75,6 +88,7 @@ if wants stack; then
   put stack_seconds "$stack_seconds"
   put airflow_seconds "$airflow_seconds"
   put setup_component_seconds "{${components}}"
+  put stack_load_average_1m "$(load_stats)"
   put stack_cache_bytes "$(du -sb "$TILLGATE_CACHE" "$npm_config_cache" "$PIP_CACHE_DIR" 2>/dev/null | awk '{s += $1} END {print s + 0}')"
   log "stack: first event in ClickHouse after ${stack_seconds}s, airflow healthy after ${airflow_seconds}s; setup {${components}} (log kept: $root/.run/setup-cold-stack.log)"
   mkdir -p "$root/.run" && cp "$stack_log" "$root/.run/setup-cold-stack.log"
