@@ -38,6 +38,7 @@ const DIRECT_BATCH = 50_000;
 const POLL_MS = 500;
 // Before the ramp, not recorded: the first inserts into ~60 cold tables and MVs, and the JIT.
 const WARMUP = { rate: 100, seconds: 10 };
+const IDLE_MS = 10_000; // the hub's idle CPU is sampled this long before the warm-up
 const SAMPLE_MS = 2_000; // lag and CPU samples through a step
 const LAKE_ROTATE_MS = 5_000; // production 60 s; short so the lake group's lag shows its throughput in a step
 const DRAIN_MS = 30_000; // after a step, how long a group may take to reach lag 0 and still count as keeping up
@@ -197,7 +198,7 @@ interface Step {
   visibility_p99_ms: number;
   sales_not_seen: number;
   hub_cpu_percent: number;
-  /** Hub CPU (all threads) from the step's start until both groups drained, per event sent: null if they did not. */
+  /** Hub CPU (all threads: both groups, the API, chDB) from the step's start until both groups reached lag 0, per event sent. */
   hub_cpu_ms_per_event: number | null;
   hub_rss_max_mb: number;
   load_average_1m: number;
@@ -268,9 +269,16 @@ async function runStep(hub: HubProcess, phase: Step['phase'], rate: number, step
     chEnd = await lagOf(env.config.ingest.groupId, chTopics);
     lakeEnd = await lagOf(env.config.lake.groupId, lakeTopicNames);
     drain = await drainTimes(DRAIN_MS);
+    // A step that did not drain in time still finishes its work before the next one starts (or the
+    // run stops, saying why); the CPU its events cost is counted up to lag 0 either way.
+    if (drain.ch === null || drain.lake === null) {
+      const recovered = await drainTimes(RECOVER_MS);
+      if (recovered.ch === null || recovered.lake === null)
+        throw new Error(`after the ${rate} events/s step the groups did not reach lag 0 within ${RECOVER_MS} ms`);
+    }
     drained = hub.sample();
     // Let the poll see the last sales (they are in ClickHouse once the group drained), then stop it.
-    if (drain.ch !== null) await sleep(2 * POLL_MS + 500);
+    await sleep(2 * POLL_MS + 500);
   } finally {
     offering = false;
     polling = false;
@@ -298,9 +306,7 @@ async function runStep(hub: HubProcess, phase: Step['phase'], rate: number, step
     sales_not_seen: poll.missing(),
     hub_cpu_percent: round((100 * (last.cpuSeconds - first.cpuSeconds)) / ((last.at - first.at) / 1000), 1),
     hub_cpu_ms_per_event:
-      drained !== undefined && drain.ch !== null && drain.lake !== null
-        ? round((1000 * (drained.cpuSeconds - first.cpuSeconds)) / sent, 3)
-        : null,
+      drained === undefined ? null : round((1000 * (drained.cpuSeconds - first.cpuSeconds)) / sent, 3),
     hub_rss_max_mb: round(Math.max(...samples.map((sample) => sample.rssBytes)) / 2 ** 20, 1),
     load_average_1m: round(loadavg()[0] ?? 0, 1),
     // Kept up: the producer reached the offered rate, the group ended within 3 s of traffic and drained
@@ -311,12 +317,6 @@ async function runStep(hub: HubProcess, phase: Step['phase'], rate: number, step
   latenciesOf.set(step, poll.latencies);
   totalSent += sent;
   process.stdout.write(`${JSON.stringify(step)}\n`);
-  if (drain.ch === null || drain.lake === null) {
-    // Start the next step from lag 0, or stop the run saying why.
-    const recovered = await drainTimes(RECOVER_MS);
-    if (recovered.ch === null || recovered.lake === null)
-      throw new Error(`after the ${rate} events/s step the groups did not reach lag 0 within ${RECOVER_MS} ms`);
-  }
   return step;
 }
 
@@ -324,11 +324,18 @@ const hub = await startHubProcess({ ...env.config, autoMigrate: true }, runDir);
 process.stdout.write(`hub: pid ${hub.pid}, ${hub.apiUrl}, log ${hub.logFile}\n`);
 const steps: Step[] = [];
 let failure: string | null = null;
+let idleCpuPercent: number | null = null;
 let stopped: Awaited<ReturnType<HubProcess['stop']>> | null = null;
 try {
   // Joining the groups is a one-off at start, not throughput: offer load only once both are Stable.
   await groupStable(env, env.config.ingest.groupId);
   await groupStable(env, env.config.lake.groupId);
+  // The hub's own idle cost (rollout controller, group heartbeats, chDB background merges), so the
+  // per-event CPU below can be read net of it.
+  const idleFrom = hub.sample();
+  await sleep(IDLE_MS);
+  const idleTo = hub.sample();
+  idleCpuPercent = round((100 * (idleTo.cpuSeconds - idleFrom.cpuSeconds)) / ((idleTo.at - idleFrom.at) / 1000), 1);
   const warmup = await runStep(hub, 'warmup', WARMUP.rate, WARMUP.seconds);
   process.stdout.write(`warm-up done (${warmup.clickhouse_events_per_s} events/s)\n`);
   for (const rate of STEPS) {
@@ -409,6 +416,7 @@ const file = writeResult({
   hub_cpu_percent: median(atRate.map((step) => step.hub_cpu_percent)),
   // CPU cost per event, from every step whose groups drained: the input the capacity model scales by
   // (a contended machine changes throughput far more than the CPU an event costs).
+  hub_idle_cpu_percent: idleCpuPercent,
   hub_cpu_ms_per_event: median(
     steps.flatMap((step) => (step.hub_cpu_ms_per_event === null ? [] : [step.hub_cpu_ms_per_event])),
   ),
