@@ -22,6 +22,7 @@ export { SCHEMA_VERSION } from './contracts/envelope.ts';
 export { eventAgeLimits, tooOldReason } from './contracts/event-age.ts';
 export { type Heartbeat, heartbeat } from './contracts/heartbeat.ts';
 export {
+  type AssignedSwapWindow,
   type ModelAssignment,
   type ModelUpdateStatus,
   modelAssignment,
@@ -46,6 +47,7 @@ export {
   storeEvent,
   topicForEventType,
 } from './contracts/pos-event.ts';
+export { clockTime, isTimeZone } from './contracts/primitives.ts';
 export {
   maxMissingRanges,
   type ReceivedZReport,

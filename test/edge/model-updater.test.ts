@@ -217,5 +217,29 @@ describe('edge model updater', () => {
     expect(agent.status().model?.version).toBe('0.0.1-test');
     await bed.assign(store, bed.release('0.4.1'), { swap: 'now' });
     await eventually(() => expect(update(agent)).toMatchObject({ state: 'active', version: '0.4.1' }), 30_000);
+    // A window the hub sends (the rollout's, or the fleet registry's trading hours) replaces the agent's:
+    // Tokyo hours around now are inside it although the configured UTC window is not.
+    const tokyoHour = Number(
+      new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', hourCycle: 'h23' }).format(
+        new Date(),
+      ),
+    );
+    const tokyo = (offset: number) => `${String((tokyoHour + offset + 24) % 24).padStart(2, '0')}:00`;
+    await bed.assign(store, bed.release('0.4.2'), {
+      swap: 'window',
+      swap_window: { time_zone: 'Asia/Tokyo', from: tokyo(3), to: tokyo(4) },
+    });
+    await eventually(() => {
+      expect(update(agent)).toMatchObject({
+        state: 'waiting_window',
+        version: '0.4.2',
+        reason: expect.stringContaining(`outside the swap window ${tokyo(3)}-${tokyo(4)} Asia/Tokyo`),
+      });
+    }, 30_000);
+    await bed.assign(store, bed.release('0.4.3'), {
+      swap: 'window',
+      swap_window: { time_zone: 'Asia/Tokyo', from: tokyo(-1), to: tokyo(2) },
+    });
+    await eventually(() => expect(update(agent)).toMatchObject({ state: 'active', version: '0.4.3' }), 30_000);
   });
 });

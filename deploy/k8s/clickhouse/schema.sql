@@ -1072,3 +1072,7 @@ ORDER BY (store_id, sku, fact_date);
 
 CREATE TABLE IF NOT EXISTS daily_store_sku_facts ON CLUSTER tillgate AS daily_store_sku_facts_local
 ENGINE = Distributed(tillgate, currentDatabase(), daily_store_sku_facts_local, cityHash64(store_id));
+
+ALTER TABLE rollouts_local ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS swap_window String DEFAULT '' AFTER swap;
+
+ALTER TABLE rollouts ON CLUSTER tillgate ADD COLUMN IF NOT EXISTS swap_window String DEFAULT '' AFTER swap;

@@ -256,7 +256,7 @@ export class ModelUpdater {
   async #waitForWindow(assignment: ModelAssignment): Promise<boolean> {
     for (let waiting = false; ; waiting = true) {
       if (this.#superseded(assignment)) return false;
-      const gate = swapAllowed(this.#deps.config, assignment.swap, new Date());
+      const gate = swapAllowed(windowFor(this.#deps.config, assignment), assignment.swap, new Date());
       if (gate.allowed) return true;
       if (!waiting) this.#set(assignment, 'waiting_window', gate.why);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -309,4 +309,16 @@ export class ModelUpdater {
     this.#watchTimer = setTimeout(endWatch, config.watchMs);
     this.#watchTimer.unref();
   }
+}
+
+/** The hub's window for this store when the order names one (rollout or fleet registry), else the agent's own. */
+function windowFor(config: UpdaterConfig, assignment: ModelAssignment): Pick<UpdaterConfig, 'swapWindow' | 'freezes'> {
+  const window = assignment.swap_window;
+  return {
+    freezes: config.freezes,
+    swapWindow:
+      window === undefined || window === null
+        ? config.swapWindow
+        : { timeZone: window.time_zone, from: window.from, to: window.to },
+  };
 }

@@ -1,3 +1,4 @@
+import { clockTime, isTimeZone } from '@tillgate/shared';
 import { z } from 'zod';
 import { bundledKeysDir } from '../scoring/default-model.ts';
 
@@ -28,8 +29,6 @@ export const updaterDefaults = {
   },
 } as const;
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)');
-
 export const updaterConfig = z
   .strictObject({
     enabled: z.boolean().default(updaterDefaults.enabled),
@@ -50,16 +49,9 @@ export const updaterConfig = z
      */
     swapWindow: z
       .strictObject({
-        timeZone: z.string().refine((zone) => {
-          try {
-            new Intl.DateTimeFormat('en-US', { timeZone: zone });
-            return true;
-          } catch {
-            return false;
-          }
-        }, 'must be an IANA time zone such as Europe/Berlin'),
-        from: hhmm,
-        to: hhmm,
+        timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+        from: clockTime,
+        to: clockTime,
       })
       .nullable()
       .default(null),

@@ -1,4 +1,4 @@
-import { kafkaTopics, type ModelAssignment, modelAssignment } from '@tillgate/shared';
+import { type AssignedSwapWindow, kafkaTopics, type ModelAssignment, modelAssignment } from '@tillgate/shared';
 import type { KafkaProducer } from '@tillgate/shared/kafka';
 import { type ModelRegistry, releaseKey } from '@tillgate/shared/registry';
 import type { Client } from 'minio';
@@ -31,6 +31,8 @@ export class AssignmentPublisher {
     rollout: Rollout,
     storeIds: readonly string[],
     action: ModelAssignment['action'] = 'install',
+    /** Per store: the swap window its order carries (none = the agent's own). */
+    windows: ReadonlyMap<string, AssignedSwapWindow | null> = new Map(),
   ): Promise<void> {
     if (storeIds.length === 0) return;
     const { registry, s3, bucket, producer, topicPrefix, urlSeconds } = this.#options;
@@ -54,6 +56,7 @@ export class AssignmentPublisher {
           rollback: rollout.rollback,
           swap: rollout.swap,
           shadow_ms: rollout.shadow_ms,
+          ...(windows.get(storeId) ? { swap_window: windows.get(storeId) } : {}),
           issued_at: issuedAt,
         });
         return { topic: topicPrefix + kafkaTopics.modelRollouts, key: storeId, value: JSON.stringify(assignment) };

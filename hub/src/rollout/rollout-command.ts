@@ -5,6 +5,7 @@ import { HubError, hubErrorCodes } from '../errors.ts';
 export const rolloutUsage = `  rollout create --model M --version V [--key-id K] [--stores a,b,c] [--waves 1,10%,100%]
                  [--gate-seconds N] [--failure-threshold F] [--swap-now] [--shadow-ms N] [--rollback]
                  [--alert-rate off|history_hours=168,max_ratio=3,min_alerts=5,min_sales=100]
+                 [--cohort region=R,format=F] [--swap-window HH:MM-HH:MM[@Time/Zone]]
   rollout list | status ID | pause ID | resume ID | abort ID
                                   staged model rollouts through the running hub's API; logs in as
                                   --user (or $TILLGATE_HUB_USER) with the password on stdin
@@ -25,6 +26,10 @@ export interface RolloutArgs {
   failureThreshold?: string | undefined;
   /** "off", or the gate's bounds as key=value,... (history_hours, max_ratio, min_alerts, min_sales). */
   alertRate?: string | undefined;
+  /** Fleet-registry labels, region=...,format=... */
+  cohort?: string | undefined;
+  /** HH:MM-HH:MM, optionally @Time/Zone (else each store's own). */
+  swapWindow?: string | undefined;
   swapNow: boolean;
   shadowMs?: string | undefined;
   rollback: boolean;
@@ -78,16 +83,48 @@ function createBody(args: RolloutArgs): Record<string, unknown> {
     model: args.model,
     version: args.version,
     key_id: args.keyId,
-    target: args.stores === undefined ? { all: true } : { stores: args.stores.split(',') },
+    target: targetOf(args),
     waves,
     gate_seconds: number('gate-seconds', args.gateSeconds),
     failure_threshold: number('failure-threshold', args.failureThreshold),
     alert_rate: alertRateOf(args.alertRate, number),
     swap: args.swapNow ? 'now' : 'window',
+    swap_window: swapWindowOf(args.swapWindow),
     shadow_ms: number('shadow-ms', args.shadowMs),
     rollback: args.rollback,
   };
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+}
+
+function targetOf(args: RolloutArgs): Record<string, unknown> {
+  if (args.stores !== undefined && args.cohort !== undefined) {
+    throw new HubError(hubErrorCodes.usage, 'rollout create takes --stores or --cohort, not both');
+  }
+  if (args.stores !== undefined) return { stores: args.stores.split(',') };
+  if (args.cohort === undefined) return { all: true };
+  const cohort = Object.fromEntries(
+    args.cohort.split(',').map((pair) => {
+      const [label, value] = pair.split('=');
+      if (label === undefined || value === undefined || label === '' || value === '') {
+        throw new HubError(
+          hubErrorCodes.usage,
+          `--cohort takes label=value,... (region, format), not "${args.cohort}"`,
+        );
+      }
+      return [label, value];
+    }),
+  );
+  return { cohort };
+}
+
+function swapWindowOf(value: string | undefined): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d\d:\d\d)-(\d\d:\d\d)(?:@(.+))?$/.exec(value);
+  if (match === null) {
+    throw new HubError(hubErrorCodes.usage, `--swap-window takes HH:MM-HH:MM[@Time/Zone], not "${value}"`);
+  }
+  const [, from, to, zone] = match as unknown as [string, string, string, string | undefined];
+  return zone === undefined ? { from, to } : { from, to, time_zone: zone };
 }
 
 function alertRateOf(

@@ -4,6 +4,7 @@ import type { ModelChannel, ModelRegistry } from '@tillgate/shared/registry';
 import { HubError, hubErrorCodes } from '../errors.ts';
 import { type AlertRateVerdict, alertRateVerdict } from './alert-rate-gate.ts';
 import type { AssignmentPublisher } from './assignment-publisher.ts';
+import { describeCohort, inCohort, type RegistryStore, swapWindowFor } from './fleet-registry.ts';
 import { type Rollout, type RolloutRequest, type RolloutStatus, waveSizes } from './rollout-spec.ts';
 import type { RolloutStep, RolloutStore, StoreUpdate } from './rollout-store.ts';
 
@@ -95,12 +96,14 @@ export class RolloutController {
       );
     });
     const keyId = request.key_id ?? (await this.#keyIdFromChannels(request.model, request.version));
+    const target = await this.#resolveTarget(request.target);
     const now = new Date().toISOString();
     const { key_id: _ignored, ...rest } = request;
     const rollout: Rollout = {
       ...rest,
       rollout_id: `ro-${randomUUID().slice(0, 12)}`,
       key_id: keyId,
+      target_stores: target.stores,
       status: 'running',
       current_wave: 0,
       created_by: actor,
@@ -109,8 +112,6 @@ export class RolloutController {
       finished_at: null,
     };
     const live = await this.#track(rollout);
-    if (live.stores.length === 0)
-      throw new HubError(hubErrorCodes.rollout, 'the rollout targets no store (no store has sent a heartbeat)');
     await this.#store.save(rollout);
     await this.#store.record([
       this.#step(
@@ -119,7 +120,7 @@ export class RolloutController {
         'created',
         '',
         'ok',
-        `${release.manifest.name}@${release.manifest.version} to ${live.stores.length} store(s)`,
+        `${release.manifest.name}@${release.manifest.version} to ${live.stores.length} store(s)${target.note}`,
       ),
     ]);
     await this.#startWave(live, actor);
@@ -256,7 +257,7 @@ export class RolloutController {
       swap_ms: updates.get(storeId)?.since_ms ?? Date.now(),
     }));
     let holds = true;
-    for (const counts of await this.#store.alertCounts(swaps, bounds.history_hours)) {
+    for (const counts of await this.#store.alertCounts(live.rollout.version, swaps, bounds.history_hours)) {
       const verdict = alertRateVerdict(counts, bounds);
       const before = live.alertRates.get(counts.store_id);
       live.alertRates.set(counts.store_id, verdict);
@@ -272,7 +273,14 @@ export class RolloutController {
     const { rollout } = live;
     const sizes = waveSizes(rollout.waves, live.stores.length);
     const fresh = live.stores.slice(0, sizes[rollout.current_wave]).filter((storeId) => !live.assigned.has(storeId));
-    await this.#publisher.send(rollout, fresh);
+    const registry = new Map((await this.#store.storeRegistry()).map((store) => [store.store_id, store]));
+    const windows = new Map(fresh.map((storeId) => [storeId, swapWindowFor(rollout, registry.get(storeId))]));
+    await this.#publisher.send(
+      rollout,
+      fresh,
+      'install',
+      new Map([...windows].map(([storeId, planned]) => [storeId, planned.window])),
+    );
     for (const storeId of fresh) live.assigned.add(storeId);
     await this.#store.record([
       this.#step(
@@ -283,7 +291,9 @@ export class RolloutController {
         'ok',
         `wave ${rollout.current_wave + 1} of ${sizes.length}: ${fresh.length} store(s)`,
       ),
-      ...fresh.map((storeId) => this.#step(rollout, actor, 'assigned', storeId, 'pending', '')),
+      ...fresh.map((storeId) =>
+        this.#step(rollout, actor, 'assigned', storeId, 'pending', windows.get(storeId)?.source ?? ''),
+      ),
     ]);
   }
 
@@ -350,8 +360,38 @@ export class RolloutController {
     };
   }
 
+  /** The stores a target names, fixed at creation so a hub restart or a new store never reshuffles the waves. */
+  async #resolveTarget(target: Rollout['target']): Promise<{ stores: string[]; note: string }> {
+    if ('stores' in target) return { stores: [...target.stores], note: '' };
+    const known = await this.#store.knownStores();
+    if ('all' in target) {
+      if (known.length === 0) {
+        throw new HubError(hubErrorCodes.rollout, 'the rollout targets no store (no store has sent a heartbeat)');
+      }
+      return { stores: known, note: '' };
+    }
+    const cohort = describeCohort(target.cohort);
+    const members = (await this.#store.storeRegistry()).filter((store: RegistryStore) =>
+      inCohort(store, target.cohort),
+    );
+    const reporting = new Set(known);
+    const stores = members.map((store) => store.store_id).filter((storeId) => reporting.has(storeId));
+    if (stores.length === 0) {
+      throw new HubError(
+        hubErrorCodes.rollout,
+        `the cohort ${cohort} holds ${members.length} store(s) of the fleet registry and none has sent a heartbeat`,
+      );
+    }
+    const silent = members.length - stores.length;
+    return {
+      stores,
+      note: ` (cohort ${cohort}${silent > 0 ? `; ${silent} registry store(s) without a heartbeat left out` : ''})`,
+    };
+  }
+
   async #track(rollout: Rollout): Promise<Live> {
-    const stores = 'stores' in rollout.target ? [...rollout.target.stores] : await this.#store.knownStores();
+    // target_stores is empty only for an "all" rollout recorded before targets were fixed at creation.
+    const stores = rollout.target_stores.length > 0 ? [...rollout.target_stores] : await this.#store.knownStores();
     const live: Live = {
       rollout,
       stores,

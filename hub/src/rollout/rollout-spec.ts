@@ -1,3 +1,4 @@
+import { clockTime, isTimeZone } from '@tillgate/shared';
 import { z } from 'zod';
 import { alertRateBounds, defaultAlertRateBounds } from './alert-rate-gate.ts';
 
@@ -14,10 +15,20 @@ export const rolloutRequest = z.strictObject({
   version: z.string().regex(/^[0-9A-Za-z.+-]{1,64}$/),
   /** The release's signing key id; when absent, taken from a channel pointer that names this version. */
   key_id: z.string().min(1).max(64).optional(),
+  /**
+   * all: every store that sent a heartbeat; stores: a list; cohort: the stores of the fleet registry
+   * (store_registry, `tillgate-hub import-dimensions --stores`) with all these labels that sent a heartbeat.
+   */
   target: z
     .union([
       z.strictObject({ all: z.literal(true) }),
       z.strictObject({ stores: z.array(z.string().min(1).max(64)).min(1) }),
+      z.strictObject({
+        cohort: z
+          .strictObject({ region: z.string().min(1).max(100), format: z.string().min(1).max(100) })
+          .partial()
+          .refine((labels) => Object.keys(labels).length > 0, 'name at least one label: region or format'),
+      }),
     ])
     .default({ all: true }),
   /** Cumulative: 1 store, then 10 %, then everyone (the last wave always covers the whole target). */
@@ -36,6 +47,20 @@ export const rolloutRequest = z.strictObject({
   /** Share of assigned stores that rejected or rolled back above which the rollout stops itself. */
   failure_threshold: z.number().min(0).max(1).default(0.2),
   swap: z.enum(['window', 'now']).default('window'),
+  /**
+   * With swap "window": the swap window every targeted store uses, in its own time zone (the fleet
+   * registry's, unless time_zone names one). null = each store's trading hours from the fleet
+   * registry, or the agent's own updater.swapWindow for a store the registry does not hold.
+   */
+  swap_window: z
+    .strictObject({
+      from: clockTime,
+      to: clockTime,
+      time_zone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
+    })
+    .refine((window) => window.from !== window.to, 'from and to must differ (an empty window never opens)')
+    .nullable()
+    .default(null),
   /** ms of shadow scoring on each edge; null = each agent's configured default. */
   shadow_ms: z.number().int().nonnegative().nullable().default(null),
   /** Allow an older version (a rollback the operator orders). */
@@ -48,6 +73,8 @@ export type RolloutStatus = 'running' | 'paused' | 'aborted' | 'stopped' | 'comp
 export interface Rollout extends Omit<RolloutRequest, 'key_id'> {
   rollout_id: string;
   key_id: string;
+  /** The stores the target resolved to when the rollout was created, in wave order. */
+  target_stores: string[];
   status: RolloutStatus;
   current_wave: number;
   created_by: string;

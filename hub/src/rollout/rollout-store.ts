@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '../clickhouse.ts';
 import { HubError, hubErrorCodes } from '../errors.ts';
 import { toClickHouseTime } from '../ingest/clickhouse-time.ts';
 import type { AlertCounts } from './alert-rate-gate.ts';
+import type { RegistryStore } from './fleet-registry.ts';
 import type { Rollout } from './rollout-spec.ts';
 
 export interface RolloutStep {
@@ -26,6 +27,13 @@ export interface StoreUpdate {
   since_ms: number | null;
 }
 
+/**
+ * ms before its swap that an alert of the new version may carry (alerts.at is the sale's terminal
+ * time): a backlog scored after a restart, terminal clock skew. Older alerts of that version belong to
+ * an earlier run of it (a rollback order), not to this swap.
+ */
+const lateAlertMs = 15 * 60_000;
+
 /** ClickHouse side of rollouts: `rollouts` (latest state per id) and `rollout_steps` (the history). */
 export class RolloutStore {
   readonly #client: ClickHouseClient;
@@ -40,12 +48,13 @@ export class RolloutStore {
         rollout_id: rollout.rollout_id,
         model_name: rollout.model,
         model_version: rollout.version,
-        target: JSON.stringify({ target: rollout.target, key_id: rollout.key_id }),
+        target: JSON.stringify({ target: rollout.target, key_id: rollout.key_id, stores: rollout.target_stores }),
         waves: JSON.stringify(rollout.waves),
         gate_seconds: rollout.gate_seconds,
         failure_threshold: rollout.failure_threshold,
         alert_rate: JSON.stringify(rollout.alert_rate),
         swap: rollout.swap,
+        swap_window: JSON.stringify(rollout.swap_window),
         shadow_ms: rollout.shadow_ms,
         rollback: rollout.rollback ? 1 : 0,
         status: rollout.status,
@@ -68,25 +77,32 @@ export class RolloutStore {
 
   async all(): Promise<Rollout[]> {
     const rows = await this.#query<Record<string, unknown>>(
-      `SELECT rollout_id, model_name, model_version, target, waves, gate_seconds, failure_threshold, alert_rate, swap, shadow_ms,
+      `SELECT rollout_id, model_name, model_version, target, waves, gate_seconds, failure_threshold, alert_rate, swap, swap_window, shadow_ms,
               rollback, status, current_wave, created_by, created_at, updated_at, finished_at
        FROM rollouts FINAL ORDER BY created_at`,
       {},
     );
     return rows.map((row) => {
-      const target = JSON.parse(row.target as string) as { target: Rollout['target']; key_id: string };
+      // stores: absent in rollouts recorded before targets were resolved at creation (lists only then).
+      const target = JSON.parse(row.target as string) as {
+        target: Rollout['target'];
+        key_id: string;
+        stores?: string[];
+      };
       return {
         rollout_id: row.rollout_id as string,
         model: row.model_name as string,
         version: row.model_version as string,
         key_id: target.key_id,
         target: target.target,
+        target_stores: target.stores ?? ('stores' in target.target ? target.target.stores : []),
         waves: JSON.parse(row.waves as string) as Rollout['waves'],
         gate_seconds: Number(row.gate_seconds),
         failure_threshold: Number(row.failure_threshold),
         // '' = a rollout recorded before the gate existed: it had none.
         alert_rate: row.alert_rate === '' ? null : (JSON.parse(row.alert_rate as string) as Rollout['alert_rate']),
         swap: row.swap as Rollout['swap'],
+        swap_window: row.swap_window === '' ? null : (JSON.parse(row.swap_window as string) as Rollout['swap_window']),
         shadow_ms: row.shadow_ms === null ? null : Number(row.shadow_ms),
         rollback: Number(row.rollback) === 1,
         status: row.status as Rollout['status'],
@@ -139,20 +155,28 @@ export class RolloutStore {
 
   /**
    * Raised alerts and sale lines per store in the `historyHours` before its swap and since it (the
-   * alert-rate gate). Both on the edge's clock (alerts.at, sales_lines.received_at); duplicates that a
-   * ReplacingMergeTree has not merged yet are counted once (uniqExact of the row key).
+   * alert-rate gate). Sale lines by the edge's clock (received_at, as the swap time); alerts by the
+   * model that raised them, since alerts.at is the triggering sale's terminal time: a sale rung just
+   * before the swap and scored just after it is the new model's alert. Duplicates a ReplacingMergeTree
+   * has not merged yet are counted once (uniqExact of the row key).
    */
-  async alertCounts(swaps: { store_id: string; swap_ms: number }[], historyHours: number): Promise<AlertCounts[]> {
+  async alertCounts(
+    version: string,
+    swaps: { store_id: string; swap_ms: number }[],
+    historyHours: number,
+  ): Promise<AlertCounts[]> {
     if (swaps.length === 0) return [];
     const params = {
+      version,
       stores: swaps.map((swap) => swap.store_id),
       swaps: swaps.map((swap) => swap.swap_ms),
       historyMs: historyHours * 3_600_000,
+      lateMs: lateAlertMs,
       fromMs: Math.min(...swaps.map((swap) => swap.swap_ms)) - historyHours * 3_600_000,
     };
-    const counted = (table: string, time: string, columns: string, where: string) =>
+    const counted = (table: string, time: string, columns: string, where: string, before: string, after: string) =>
       this.#query<{ store_id: string; before: string; after: string }>(
-        `SELECT store_id, uniqExactIf(${columns}, t < swap) AS before, uniqExactIf(${columns}, t >= swap) AS after
+        `SELECT store_id, uniqExactIf(${columns}, ${before}) AS before, uniqExactIf(${columns}, ${after}) AS after
          FROM (
            SELECT toString(store_id) AS store_id, ${columns},
                   toUnixTimestamp64Milli(${time}) AS t,
@@ -165,8 +189,15 @@ export class RolloutStore {
         params,
       );
     const [alerts, sales] = await Promise.all([
-      counted('alerts', 'at', 'alert_id', "state = 'raised' AND"),
-      counted('sales_lines', 'received_at', 'event_id, line_no', ''),
+      counted(
+        'alerts',
+        'at',
+        'alert_id, model_version',
+        "state = 'raised' AND",
+        't < swap AND model_version != {version:String}',
+        't >= swap - {lateMs:Int64} AND model_version = {version:String}',
+      ),
+      counted('sales_lines', 'received_at', 'event_id, line_no', '', 't < swap', 't >= swap'),
     ]);
     const byStore = (rows: { store_id: string; before: string; after: string }[]) =>
       new Map(rows.map((row) => [row.store_id, row]));
@@ -179,6 +210,14 @@ export class RolloutStore {
       before_sales: Number(saleRows.get(store_id)?.before ?? 0),
       after_sales: Number(saleRows.get(store_id)?.after ?? 0),
     }));
+  }
+
+  /** The fleet registry as last imported (`tillgate-hub import-dimensions --stores`): cohorts, time zones, hours. */
+  storeRegistry(): Promise<RegistryStore[]> {
+    return this.#query<RegistryStore>(
+      'SELECT store_id, region, format, time_zone, opens_at, closes_at FROM store_registry ORDER BY store_id',
+      {},
+    );
   }
 
   /** Every store that sent a heartbeat (the "all stores" target). */

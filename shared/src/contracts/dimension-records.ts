@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clockTime } from './primitives.ts';
 
 // The records an operator imports into the hub's star-schema dimensions (`tillgate-hub
 // import-dimensions`), one JSON object per line: the chain's store registry, product catalog, public
@@ -6,7 +7,6 @@ import { z } from 'zod';
 // exports them from its ERP / master data. Each import replaces that table whole.
 
 const naturalId = z.string().min(1).max(64);
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)');
 
 export const storeRecord = z.strictObject({
   store_id: naturalId,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifier, timestamp } from './primitives.ts';
+import { clockTime, identifier, isTimeZone, timestamp } from './primitives.ts';
 
 /**
  * What the hub orders one store's edge updater to do, on the compacted model-rollouts topic keyed by
@@ -25,11 +25,25 @@ export const modelAssignment = z.strictObject({
   rollback: z.boolean(),
   /** window: swap inside the store's trading-hours window only; now: as soon as the shadow passed. */
   swap: z.enum(['window', 'now']),
+  /**
+   * Where the hub knows the store's swap window (the rollout's, or the store's trading hours from the
+   * fleet registry): from-to in the store's own time zone, from > to crosses midnight. Absent or
+   * null = the agent's configured updater.swapWindow. Used only when swap is "window".
+   */
+  swap_window: z
+    .strictObject({
+      time_zone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+      from: clockTime,
+      to: clockTime,
+    })
+    .nullable()
+    .optional(),
   /** ms of live shadow scoring before the swap; null = the agent's configured default. */
   shadow_ms: z.number().int().nonnegative().nullable(),
   issued_at: timestamp,
 });
 export type ModelAssignment = z.infer<typeof modelAssignment>;
+export type AssignedSwapWindow = NonNullable<ModelAssignment['swap_window']>;
 
 /** The edge updater's state, as reported in every heartbeat and in GET /status. */
 export const modelUpdateStates = [

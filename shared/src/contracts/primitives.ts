@@ -38,3 +38,16 @@ export const stockQuantity = z
   .int('quantity must be a whole number')
   .nonnegative('quantity must not be negative')
   .max(10_000_000, 'quantity above 10,000,000 is not plausible');
+
+/** A time of day, 24 h clock. */
+export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)');
+
+/** Whether this runtime knows `zone` as an IANA time zone (e.g. Europe/Berlin). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
