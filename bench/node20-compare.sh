@@ -40,6 +40,15 @@ for entry in "$TG_ROOT"/node_modules/* "$TG_ROOT"/node_modules/.bin; do
 done
 cp -a "$TG_ROOT/node_modules/better-sqlite3" "$work/node_modules/better-sqlite3"
 cp "$native/better_sqlite3.node" "$work/node_modules/better-sqlite3/build/Release/better_sqlite3.node"
+# Node 20 cannot run a TypeScript worker thread (tsx's hooks do not reach workers there, and Node's own
+# type stripping is on by default only from 23.6): in the copy only, the WAL checkpoint worker is compiled to JavaScript by
+# tsx's esbuild, types erased and nothing else changed, and the agent starts that file instead.
+worker=edge/src/store/wal-checkpoint-worker
+"$TG_ROOT/node_modules/.bin/esbuild" "$work/$worker.ts" --format=esm --platform=node --log-level=warning \
+  --outfile="$work/$worker.mjs" || tg_die "node20-compare: could not compile $worker.ts for Node 20"
+sed -i "s|'./wal-checkpoint-worker.ts'|'./wal-checkpoint-worker.mjs'|" "$work/edge/src/store/wal-checkpointer.ts"
+grep -q "wal-checkpoint-worker.mjs" "$work/edge/src/store/wal-checkpointer.ts" ||
+  tg_die "node20-compare: edge/src/store/wal-checkpointer.ts no longer names ./wal-checkpoint-worker.ts; update this script"
 benches=${TG_NODE20_BENCHES:-edge-intake edge-rss}
 for bench in $benches; do
   tg_log "node20-compare: $bench on $version"
