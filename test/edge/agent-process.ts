@@ -43,7 +43,9 @@ export async function spawnAgent(config: EdgeConfig): Promise<AgentProcess> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const status = async () =>
     (await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as Record<string, unknown>;
-  await eventually(status, 30_000);
+  // A cold start compiles every source file (tsx's cache is per path, and node20-compare runs a fresh
+  // copy): at load ~40 that took longer than 30 s. The bound is for a start that never comes.
+  await eventually(status, 120_000);
   return {
     child,
     mqttPort,
