@@ -3,18 +3,18 @@
 // `npm run generate -w hub`; test/deploy/k8s.test.ts fails when the file is stale.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { allKafkaTopics, type KafkaTopic } from '@tillgate/shared';
+import { allKafkaTopics, type KafkaTopic, kafkaTopicConfigs } from '@tillgate/shared';
 
 export const topicsFile = fileURLToPath(new URL('../../deploy/k8s/kafka/topics.yaml', import.meta.url));
 
 const day = 24 * 60 * 60 * 1000;
 
 /** Per-topic layout for the 2,000-store tier; docs/capacity.md derives the partition counts. */
-function layout(topic: KafkaTopic): { partitions: number; retentionMs: number; compact?: true } {
+function layout(topic: KafkaTopic): { partitions: number; retentionMs: number } {
   switch (topic) {
     case 'model-rollouts':
-      // Keyed by store: compaction keeps each store's latest model order for as long as the store is offline.
-      return { partitions: 6, retentionMs: 365 * day, compact: true };
+      // Compacted (kafkaTopicConfigs): each store's latest order stays, whatever retention.ms says.
+      return { partitions: 6, retentionMs: 365 * day };
     case 'model-releases':
       return { partitions: 1, retentionMs: 365 * day }; // one ordered history of every release
     case 'dead-letters':
@@ -33,7 +33,7 @@ export function renderTopics(): string {
     header +
     allKafkaTopics
       .map((topic) => {
-        const { partitions, retentionMs, compact } = layout(topic);
+        const { partitions, retentionMs } = layout(topic);
         return [
           '---',
           'apiVersion: kafka.strimzi.io/v1beta2',
@@ -50,7 +50,7 @@ export function renderTopics(): string {
           '    min.insync.replicas: 2',
           `    retention.ms: ${retentionMs}`,
           '    compression.type: producer',
-          ...(compact ? ['    cleanup.policy: compact'] : []),
+          ...Object.entries(kafkaTopicConfigs[topic] ?? {}).map(([name, value]) => `    ${name}: ${value}`),
           '',
         ].join('\n');
       })

@@ -1,4 +1,4 @@
-import { kafkaTopics } from '@tillgate/shared';
+import { type KafkaTopic, kafkaTopicConfigs, kafkaTopics } from '@tillgate/shared';
 import { ensureTopics, type KafkaClient, type TopicLayout } from '@tillgate/shared/kafka';
 import { clickhouseTopics, lakeTopics, type TopicNames } from './ingest/hub-topics.ts';
 
@@ -8,8 +8,19 @@ import { clickhouseTopics, lakeTopics, type TopicNames } from './ingest/hub-topi
  * needs no operator.
  */
 export async function ensureHubTopics(kafka: KafkaClient, names: TopicNames, layout: TopicLayout): Promise<void> {
-  const topics = [
+  const logical: KafkaTopic[] = [
     ...new Set([...clickhouseTopics, ...lakeTopics, kafkaTopics.deadLetters, kafkaTopics.modelRollouts]),
-  ].map((topic) => names.full(topic));
-  await ensureTopics(kafka, topics, layout);
+  ];
+  const configs = Object.fromEntries(
+    logical.flatMap((topic) => {
+      const config = kafkaTopicConfigs[topic];
+      return config === undefined ? [] : [[names.full(topic), config]];
+    }),
+  );
+  await ensureTopics(
+    kafka,
+    logical.map((topic) => names.full(topic)),
+    layout,
+    configs,
+  );
 }

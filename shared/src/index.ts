@@ -86,5 +86,5 @@ export {
   stockoutFeatures,
 } from './features/index.ts';
 export { createLogger, type Logger } from './logger.ts';
-export { allKafkaTopics, type KafkaTopic, kafkaTopics, mqttTopics } from './topics.ts';
+export { allKafkaTopics, type KafkaTopic, kafkaTopicConfigs, kafkaTopics, mqttTopics } from './topics.ts';
 export { issuePath } from './zod-issue-path.ts';

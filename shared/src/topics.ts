@@ -25,6 +25,15 @@ export type KafkaTopic = (typeof kafkaTopics)[keyof typeof kafkaTopics];
 export const allKafkaTopics: readonly KafkaTopic[] = Object.values(kafkaTopics);
 
 /**
+ * Topic configs that differ from the broker's defaults, applied wherever a topic is created (the hub
+ * at start, the test beds, the k8s manifests), so no path creates one wrong.
+ */
+export const kafkaTopicConfigs: Readonly<Partial<Record<KafkaTopic, Readonly<Record<string, string>>>>> = {
+  // Keyed by store: compaction keeps each store's latest model order for as long as the store is offline.
+  [kafkaTopics.modelRollouts]: { 'cleanup.policy': 'compact' },
+};
+
+/**
  * MQTT topics inside one store. POS terminals publish to `tillgate/<store>/pos/<terminal>/events`;
  * the agent answers rejects on `.../replies`, and publishes alerts retained per SKU so a store display
  * that connects late still sees the current state.

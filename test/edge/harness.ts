@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allKafkaTopics, type PosEvent } from '@tillgate/shared';
+import { allKafkaTopics, kafkaTopicConfigs, type PosEvent } from '@tillgate/shared';
 import { createConsumer, createKafkaClient, ensureTopics, type KafkaClient } from '@tillgate/shared/kafka';
 import { localStack } from '@tillgate/shared/local-stack';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -52,7 +52,12 @@ export async function edgeTestBed(name: string): Promise<EdgeTestBed> {
   // broker ("does not host this topic-partition"); the error says whether a retry can help.
   for (let attempt = 1; ; attempt++) {
     try {
-      await ensureTopics(kafka, topics, { partitions: 1, replicationFactor: 1 });
+      await ensureTopics(
+        kafka,
+        topics,
+        { partitions: 1, replicationFactor: 1 },
+        Object.fromEntries(Object.entries(kafkaTopicConfigs).map(([topic, config]) => [topicPrefix + topic, config])),
+      );
       break;
     } catch (error) {
       if (attempt >= 5 || !(error as { canRetry?: boolean }).canRetry) throw error;

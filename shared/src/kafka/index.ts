@@ -18,4 +18,4 @@ export {
   kafkaConnectionSchemaWith,
 } from './options.ts';
 export { KafkaProducer, type OutgoingRecord, type ProducedBatch, type ProducerOptions } from './producer.ts';
-export { ensureTopics, type TopicLayout } from './topic-admin.ts';
+export { ensureTopics, type TopicConfigs, type TopicLayout } from './topic-admin.ts';

@@ -1,4 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { withAdmin } from './admin-session.ts';
 import { KafkaConfigError, KafkaError, kafkaErrorCodes } from './errors.ts';
 import { retryTransient } from './retry.ts';
@@ -10,6 +10,13 @@ export interface TopicLayout {
   replicationFactor: number;
 }
 
+// CommonJS: Node's ESM loader does not see these two among kafkajs' named exports (the export object
+// has member expressions before them), so they come off the default export.
+const { ConfigResourceTypes, ConfigSource } = kafkajs;
+
+/** Full topic name -> the configs it must have beyond the broker's defaults (kafkaTopicConfigs). */
+export type TopicConfigs = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
 // Kafka's own rule for topic names (org.apache.kafka.common.internals.Topic).
 const legalTopicName = /^[A-Za-z0-9._-]{1,249}$/;
 
@@ -18,13 +25,22 @@ const legalTopicName = /^[A-Za-z0-9._-]{1,249}$/;
  * partition's leader serves requests, so the caller can produce to a topic or read its offsets at
  * once. Safe to call on every start and from several processes at once. An existing topic with
  * another partition count is an error, not something to fix silently: adding partitions moves keys
- * to new partitions and breaks per-SKU order.
+ * to new partitions and breaks per-SKU order. `configs` are set on creation, and set on a topic that
+ * exists without them (a topic an older version created with the delete policy becomes compacted).
  */
-export async function ensureTopics(client: Kafka, topics: readonly string[], layout: TopicLayout): Promise<void> {
+export async function ensureTopics(
+  client: Kafka,
+  topics: readonly string[],
+  layout: TopicLayout,
+  configs: TopicConfigs = {},
+): Promise<void> {
   checkArguments(topics, layout);
   const wanted = [...new Set(topics)];
   try {
-    await retryTransient(() => withAdmin(client, 'set up topics', (admin) => createMissing(admin, wanted, layout)));
+    await retryTransient(() =>
+      withAdmin(client, 'set up topics', (admin) => createMissing(admin, wanted, layout, configs)),
+    );
+    await retryTransient(() => withAdmin(client, 'set up topics', (admin) => alignConfigs(admin, wanted, configs)));
     await retryTransient(() =>
       withAdmin(client, 'set up topics', (admin) => checkServing(admin, wanted, layout.partitions)),
     );
@@ -34,7 +50,12 @@ export async function ensureTopics(client: Kafka, topics: readonly string[], lay
   }
 }
 
-async function createMissing(admin: Admin, topics: readonly string[], layout: TopicLayout): Promise<void> {
+async function createMissing(
+  admin: Admin,
+  topics: readonly string[],
+  layout: TopicLayout,
+  configs: TopicConfigs,
+): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !existing.has(topic));
   if (missing.length === 0) return;
@@ -48,8 +69,40 @@ async function createMissing(admin: Admin, topics: readonly string[], layout: To
       topic,
       numPartitions: layout.partitions,
       replicationFactor: layout.replicationFactor,
+      configEntries: Object.entries(configs[topic] ?? {}).map(([name, value]) => ({ name, value })),
     })),
   });
+}
+
+/**
+ * Sets the wanted configs on topics that lack them. kafkajs' alterConfigs replaces a topic's whole
+ * set of topic-level overrides, so the ones the topic has are sent along unchanged.
+ */
+async function alignConfigs(admin: Admin, topics: readonly string[], configs: TopicConfigs): Promise<void> {
+  const names = topics.filter((topic) => configs[topic] !== undefined);
+  if (names.length === 0) return;
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+  });
+  const changes = resources.flatMap((resource) => {
+    const overrides = new Map(
+      resource.configEntries
+        .filter((entry) => entry.configSource === ConfigSource.TOPIC_CONFIG)
+        .map((entry) => [entry.configName, entry.configValue]),
+    );
+    const wanted = Object.entries(configs[resource.resourceName] ?? {});
+    if (wanted.every(([name, value]) => overrides.get(name) === value)) return [];
+    for (const [name, value] of wanted) overrides.set(name, value);
+    return [
+      {
+        type: ConfigResourceTypes.TOPIC,
+        name: resource.resourceName,
+        configEntries: [...overrides].map(([name, value]) => ({ name, value })),
+      },
+    ];
+  });
+  if (changes.length > 0) await admin.alterConfigs({ validateOnly: false, resources: changes });
 }
 
 /**
