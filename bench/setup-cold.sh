@@ -31,7 +31,7 @@ unset TILLGATE_RUN
 # Ports of their own, so a developer's running stack is not disturbed.
 export TG_KAFKA_PORT=24592 TG_KAFKA_CONTROLLER_PORT=24593 TG_S3_PORT=23833 TG_MOSQUITTO_PORT=17383 \
   TG_HUB_API_PORT=24200 TG_STACK_MQTT_BASE_PORT=17400 TG_STACK_STATUS_BASE_PORT=24210 \
-  TG_STACK_WAN_BASE_PORT=24620 TG_WAN_CONTROL_PORT=24620 TG_AIRFLOW_PORT=24280
+  TG_STACK_WAN_BASE_PORT=24620 TG_STACK_WAN_S3_BASE_PORT=24720 TG_WAN_CONTROL_PORT=24620 TG_AIRFLOW_PORT=24280
 log() { printf '[setup-cold %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # Every wait below is bounded; on a timeout the figure stays null and the log says what it waited for.
 STACK_LIMIT_S=${TG_SETUP_COLD_STACK_LIMIT_S:-3600}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's main job: installs what is missing, starts Kafka, the S3 server, Mosquitto, the hub
 # (consumers + API, chDB embedded), Airflow (scheduler, DAG processor, UI; in the background), one
-# edge agent per simulated store (each its own SQLite and config, its Kafka traffic through its own WAN proxy) and the POS simulators, then says where to look.
+# edge agent per simulated store (each its own SQLite and config, its Kafka traffic and model downloads through its own WAN proxies) and the POS simulators, then says where to look.
 # Ctrl-C, TERM or a closed terminal stops everything cleanly (also through `| tee`); data under
 # .run/ is kept, so running it again resumes.
 #   TILLGATE_STORES=3  TILLGATE_SPEED=60  TILLGATE_SEED=42  TILLGATE_SKUS=300  bash deploy/local/stack.sh
@@ -104,9 +104,11 @@ for n in $(seq 1 "$STORES"); do
   dir="$STACK/$id"
   config="$dir/agent.json"
   wan_port=$((TG_STACK_WAN_BASE_PORT + n))
-  wan_flags+=(--store "$id=$wan_port")
+  s3_wan_port=$((TG_STACK_WAN_S3_BASE_PORT + n))
+  wan_flags+=(--store "$id=$wan_port,$s3_wan_port")
   agent_flags+=(--agent-config "$config")
-  [ -f "$config" ] && grep -q passwordHash "$config" && continue
+  # A config from before the model downloads crossed the WAN link (no updater tunnel) is written again.
+  [ -f "$config" ] && grep -q passwordHash "$config" && grep -q "127.0.0.1:$s3_wan_port" "$config" && continue
   mkdir -p "$dir/data"
   terminals="" passwords=""
   for t in pos-01 pos-02 pos-03 pos-04 bo-01 door-01; do
@@ -131,6 +133,9 @@ for n in $(seq 1 "$STORES"); do
     "brokers": ["127.0.0.1:$TG_KAFKA_PORT"],
     "tunnels": { "127.0.0.1:$TG_KAFKA_PORT": "127.0.0.1:$wan_port" }
   },
+  "updater": {
+    "download": { "tunnels": { "127.0.0.1:$TG_S3_PORT": "127.0.0.1:$s3_wan_port" } }
+  },
   "heartbeat": { "intervalMs": 5000 },
   "status": { "host": "127.0.0.1", "port": $((TG_STACK_STATUS_BASE_PORT + n)) }
 }
@@ -154,7 +159,8 @@ TILLGATE_HUB__API__WAREHOUSE_TOKEN=$(tg_warehouse_token) run hub hub/src/cli.ts 
 tg_wait_port hub "$TG_HUB_API_PORT" 180 "$LOGS/hub.log"
 
 tg_log "starting the WAN proxies (control: http://127.0.0.1:$TG_WAN_CONTROL_PORT/links)"
-run wan simulators/src/cli.ts wan serve "${wan_flags[@]}" --upstream "127.0.0.1:$TG_KAFKA_PORT" --control-port "$TG_WAN_CONTROL_PORT"
+run wan simulators/src/cli.ts wan serve "${wan_flags[@]}" --upstream "127.0.0.1:$TG_KAFKA_PORT" \
+  --s3-upstream "127.0.0.1:$TG_S3_PORT" --control-port "$TG_WAN_CONTROL_PORT"
 tg_wait_port wan "$TG_WAN_CONTROL_PORT" 60 "$LOGS/wan.log"
 
 for n in $(seq 1 "$STORES"); do
