@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { HubConfig } from '@tillgate/hub';
@@ -34,14 +34,26 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** CPU seconds (user + system, all threads: chDB's too) and resident memory of one process. */
+/**
+ * CPU seconds (user + system, all threads: chDB's too), seconds its threads waited runnable for a CPU
+ * (the kernel's schedstat: how starved it is on a shared machine), and resident memory of one process.
+ */
 export interface ProcessSample {
   at: number;
   cpuSeconds: number;
+  runQueueSeconds: number;
   rssBytes: number;
 }
 
 const ticksPerSecond = 100; // USER_HZ: 100 on every Linux ABI that Node supports
+
+function readOptional(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 export function sampleProcess(pid: number): ProcessSample {
   // Fields after the command name (which may hold spaces): state is the 3rd field, utime/stime the 14th/15th.
@@ -49,7 +61,13 @@ export function sampleProcess(pid: number): ProcessSample {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
   const rss = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { at: performance.now(), cpuSeconds, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
+  let waitedNs = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    // schedstat: ns on a CPU, ns waiting on a run queue, time slices. A thread may end meanwhile.
+    const fields = readOptional(`/proc/${pid}/task/${task}/schedstat`)?.split(' ');
+    waitedNs += Number(fields?.[1] ?? 0);
+  }
+  return { at: performance.now(), cpuSeconds, runQueueSeconds: waitedNs / 1e9, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
 }
 
 export interface HubProcess {
