@@ -47,12 +47,18 @@ def replace_day(fs: pafs.FileSystem, root: str, dataset: str, day: date, objects
 
 
 def parquet_files(fs: pafs.FileSystem, folder: str) -> list[str]:
-    """The Parquet objects under `folder`. Listed, not left to pyarrow's dataset discovery: s3proxy lists
-    the `store=<id>` prefixes as entries too, and pyarrow then tries to open them as files (measured)."""
-    listed = fs.get_file_info(pafs.FileSelector(folder, recursive=True))
-    return sorted(
-        entry.path for entry in listed if entry.type == pafs.FileType.File and entry.path.endswith(".parquet")
-    )
+    """The Parquet objects under `folder`, listed one folder level at a time. Not recursive listings:
+    s3proxy reports each `store=<id>` prefix as a file there too (pyarrow's dataset discovery then tries
+    to open it, measured), and a recursive listing past 1,000 objects never ends on s3proxy (i13-scale,
+    hub/src/lake/lake-listing.ts)."""
+    found, pending = [], [folder]
+    while pending:
+        for entry in fs.get_file_info(pafs.FileSelector(pending.pop(), allow_not_found=True)):
+            if entry.type == pafs.FileType.Directory:
+                pending.append(entry.path)
+            elif entry.type == pafs.FileType.File and entry.path.endswith(".parquet"):
+                found.append(entry.path)
+    return sorted(found)
 
 
 def read_parquet(fs: pafs.FileSystem, folder: str, columns: list[str] | None = None) -> pa.Table:
