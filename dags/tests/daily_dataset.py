@@ -10,6 +10,7 @@ Two stores, three SKUs, days D0 = 2026-11-16 (Mon), D1 = 2026-11-17 (Tue), D2 = 
   D1 store-e1  10:00 sale SKU-E1 x2 @2.50, SKU-E2 x3 @4.00   14:00 price change SKU-E2 -> 5.00
      store-e2  09:00 sale SKU-E1 x1 @2.50   13:00 shelf count SKU-E3 = 3   16:00 foot traffic
   D2 store-e1  10:00 sale SKU-E1 x1 @2.50 (store-e2 sends nothing: a store with no data)
+  D3 nothing (both stores closed)
 Catalog: SKU-E1 pack 6, lead 2 days; SKU-E2 pack 4, lead 1 day; SKU-E3 is not in it.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-D0, D1, D2 = date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18)
+D0, D1, D2, D3 = date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18), date(2026, 11, 19)
 STORES = ("store-e1", "store-e2")
 
 CATALOG = [

@@ -145,12 +145,16 @@ def curate_day(warehouse: Warehouse, fs: Any, root: str, day: date, closed_store
     require_tables(warehouse, SOURCE_TABLES, "daily_etl")
     facts = compute_facts(warehouse, day)
     selling = {row["store_id"] for row in facts if row["sale_lines"] > 0}
-    if not selling:
+    recent = _recent_stores(warehouse, day)
+    # A day every store was closed (a public holiday) is curated too, with its on-hand rows: the feature
+    # states must move through it, or every later day would miss its predecessor.
+    all_closed = bool(recent) and recent <= set(closed_stores)
+    if not selling and not all_closed:
         raise InputMissing(
             f"daily_etl: no sales at all on {day} in sales_lines: an empty day (is ingest running? did the stores"
-            " forward?). Nothing written."
+            ' forward?). If every store was closed, pass conf {"closed_stores": [...]} naming them. Nothing written.'
         )
-    silent = sorted(_recent_stores(warehouse, day) - selling - set(closed_stores))
+    silent = sorted(recent - selling - set(closed_stores))
     if silent:
         raise InputMissing(
             f"daily_etl: no sales on {day} from {', '.join(silent)} (they sold in the {EXPECTED_STORE_LOOKBACK_DAYS}"

@@ -43,7 +43,7 @@ def _day_number(day: date) -> int:
 def _previous_states(fs: Any, root: str, day: date) -> dict[str, StoreStates]:
     previous = day - timedelta(days=1)
     if not derived_lake.has_day(fs, root, derived_lake.FEATURE_STATE, previous):
-        earlier = derived_lake.days_before(fs, root, derived_lake.STORE_EVENTS, day)
+        earlier = derived_lake.days_before(fs, root, derived_lake.DAILY_FACTS, day)
         if earlier:
             raise InputMissing(
                 f"feature_engineering: no feature state for {previous} (derived/feature-state/date={previous}),"
