@@ -61,7 +61,8 @@ async function updateReaches(agent: AgentProcess, state: ModelUpdateStatus['stat
   });
 }
 
-describe('kill -9 of the agent during an update', () => {
+// Several agent starts per case (seconds each on a loaded machine), each wait bounded by waitMs.
+describe('kill -9 of the agent during an update', { timeout: 240_000 }, () => {
   let bed: UpdaterBed;
   const stops: (() => Promise<void>)[] = [];
 
@@ -114,6 +115,23 @@ describe('kill -9 of the agent during an update', () => {
     expect(activeOnDisk(store.config)).toEqual({ version: crash.version, verified: true });
     // The installed, verified version is used as it is: the WAN does not carry it twice.
     expect(resumed).toBeLessThan(release.model.length);
+  });
+
+  it('killed right after the swap of a model that fails at scoring: the restart watches it and rolls back', async () => {
+    // Regression: the post-swap watch lived only in memory, so a kill -9 between the swap and the
+    // watch's verdict left a model that returns NaN active for good after the restart.
+    const store = await bed.store('crash-watch');
+    const first = await run(store.config, 'swap-after-activate');
+    await bed.assign(store, bed.release('1.1.0', { slope: Number.NaN }), { shadow_ms: 0 });
+    await died(first.agent, 'at swap-after-activate');
+    await first.stop();
+    expect(activeOnDisk(store.config)).toEqual({ version: '1.1.0', verified: true });
+    const second = await run(store.config);
+    await updateReaches(second.agent, 'rolled_back', '1.1.0');
+    expect((await updateOf(second.agent)).reason).toMatch(/TG_EDGE_UPDATE_SCORING_FAILED/);
+    expect(await versionOf(second.agent)).toBe('0.0.1-test');
+    await second.stop();
+    expect(activeOnDisk(store.config)).toEqual({ version: '0.0.1-test', verified: true });
   });
 
   it('killed in the download and in the shadow: restarts on the old model, resumes, ends active', async () => {

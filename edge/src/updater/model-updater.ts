@@ -264,7 +264,7 @@ export class ModelUpdater {
   }
 
   #swap(assignment: ModelAssignment, candidate: LoadedModel, dir: string): void {
-    const { db, slot, config } = this.#deps;
+    const { db, slot } = this.#deps;
     const status: ModelUpdateStatus = {
       state: 'active',
       rollout_id: assignment.rollout_id,
@@ -273,12 +273,39 @@ export class ModelUpdater {
       reason: null,
       since: new Date().toISOString(),
     };
-    // Durable first: a kill -9 after this line restarts on the new model, before it on the old one.
+    // Durable first: a kill -9 after this line restarts on the new model (and resumes its watch),
+    // before it on the old one.
     crashPoint('swap-before-activate');
     db.activate({ name: assignment.name, version: assignment.version, dir }, status, new Date());
     crashPoint('swap-after-activate');
-    slot.swapTo(candidate, {
-      previous: slot.active,
+    const previous = slot.active;
+    this.#watch(candidate, previous, status);
+    this.#deps.log.info({ version: assignment.version }, 'model swapped in');
+  }
+
+  /**
+   * After a restart inside a post-swap watch (updater.db swap_watch names the active version): the
+   * watch starts again, with `previous` to re-score a failing batch and to roll back to.
+   */
+  resumeWatch(previous: LoadedModel): void {
+    const { db, slot } = this.#deps;
+    const active = slot.active.scorer;
+    const status: ModelUpdateStatus = db.pending()?.status ?? {
+      state: 'active',
+      rollout_id: null,
+      name: active.name,
+      version: active.version,
+      reason: null,
+      since: new Date().toISOString(),
+    };
+    this.#deps.log.info({ version: active.version }, 'restarted inside the post-swap watch; watching again');
+    this.#watch(slot.active, previous, status);
+  }
+
+  #watch(next: LoadedModel, previous: LoadedModel, status: ModelUpdateStatus): void {
+    const { db, slot, config } = this.#deps;
+    slot.swapTo(next, {
+      previous,
       minRows: config.shadow.minRows,
       maxAlertRate: config.shadow.maxAlertRate,
       onFailure: (reason) => {
@@ -287,11 +314,10 @@ export class ModelUpdater {
           { ...status, state: 'rolled_back', reason: reasonOf(reason), since: new Date().toISOString() },
           new Date(),
         );
-        this.#deps.log.warn({ version: assignment.version, reason: reason.message }, 'model rolled back');
-        void candidate.scorer.close().catch(() => undefined);
+        this.#deps.log.warn({ version: status.version, reason: reason.message }, 'model rolled back');
+        void next.scorer.close().catch(() => undefined);
       },
     });
-    this.#deps.log.info({ version: assignment.version }, 'model swapped in');
     // The watch lasts watchMs and at least minRows scored rows: time alone would let a model through
     // on a quiet (or overloaded) store before it was ever judged.
     const endWatch = () => {
@@ -301,6 +327,7 @@ export class ModelUpdater {
         return;
       }
       this.#watchTimer = null;
+      db.endWatch();
       void slot
         .endWatch()
         ?.scorer.close()

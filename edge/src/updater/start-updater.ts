@@ -47,6 +47,8 @@ export async function startModelUpdater(config: EdgeConfig, log: Logger): Promis
     loadModel: (dir, key) => load(dir, [key]),
     log,
   });
+  const previous = await watchedPrevious(db, (dir) => load(dir, allKeys), log);
+  if (previous !== null) updater.resumeWatch(previous);
   updater.resume();
   const feed = config.updater.enabled
     ? startAssignmentFeed(config.kafka, config.storeId, (assignment) => updater.offer(assignment), log)
@@ -100,6 +102,27 @@ async function openActiveModel(
       new Date(),
     );
     return load(row.previous.dir);
+  }
+}
+
+/** The previous model when the agent restarted inside the active one's post-swap watch, else null. */
+async function watchedPrevious(
+  db: UpdaterDb,
+  load: (dir: string) => Promise<LoadedModel>,
+  log: Logger,
+): Promise<LoadedModel | null> {
+  const row = db.active();
+  const watching = db.watching();
+  if (watching === null || row === null || row.version !== watching || row.previous === null) {
+    if (watching !== null) db.endWatch(); // nothing to roll back to any more: the watch is moot
+    return null;
+  }
+  try {
+    return await load(row.previous.dir);
+  } catch (error) {
+    log.warn({ err: error, version: row.previous.version }, 'previous model does not load; the watch cannot roll back');
+    db.endWatch();
+    return null;
   }
 }
 

@@ -43,6 +43,10 @@ export class UpdaterDb {
         slot INTEGER PRIMARY KEY CHECK (slot = 1),
         status TEXT NOT NULL,
         assignment TEXT
+      );
+      CREATE TABLE IF NOT EXISTS swap_watch (
+        slot INTEGER PRIMARY KEY CHECK (slot = 1),
+        version TEXT NOT NULL
       );`);
   }
 
@@ -93,9 +97,26 @@ export class UpdaterDb {
       .run(model.name, model.version, model.dir, at.toISOString());
   }
 
-  /** The swap: `next` becomes active and the current one its previous, with the status, in one transaction. */
+  /**
+   * The version whose post-swap watch has not ended: swapped in, not yet judged. A restart resumes
+   * the watch, so a kill -9 right after a swap cannot wave a model through unjudged.
+   */
+  watching(): string | null {
+    const row = this.#db.prepare('SELECT version FROM swap_watch WHERE slot = 1').get() as
+      | { version: string }
+      | undefined;
+    return row?.version ?? null;
+  }
+
+  /** The post-swap watch passed. */
+  endWatch(): void {
+    this.#db.prepare('DELETE FROM swap_watch').run();
+  }
+
+  /** The swap: `next` becomes active and the current one its previous, with the status and its watch, in one transaction. */
   activate(next: ModelSlot, status: ModelUpdateStatus, at: Date): void {
     this.#db.transaction(() => {
+      this.#db.prepare('INSERT OR REPLACE INTO swap_watch (slot, version) VALUES (1, ?)').run(next.version);
       this.#db
         .prepare(
           `UPDATE active_model SET previous_name = name, previous_version = version, previous_dir = dir,
@@ -116,6 +137,7 @@ export class UpdaterDb {
            WHERE slot = 1 AND previous_name IS NOT NULL`,
         )
         .run(at.toISOString());
+      this.#db.prepare('DELETE FROM swap_watch').run();
       this.setStatus(status);
     })();
   }
