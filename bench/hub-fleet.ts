@@ -417,7 +417,8 @@ const file = writeResult({
     value: directEventsPerS,
   },
   ratio: directEventsPerS > 0 ? round(value / directEventsPerS) : 0,
-  goal: { sustained_events_per_s_at_least: 1_000 },
+  // The issue names no number; the brief's peak for this fleet is 1,000 stores × 10 events/s.
+  goal: { sustained_events_per_s_at_least: STORES * 10 },
   sustained_events_per_s: sustainedRate,
   lake_events_per_s: Math.round(median(atRate.map((step) => step.lake_events_per_s))),
   visibility_ms: visibility,
