@@ -111,8 +111,15 @@ export async function startHubProcess(config: HubConfig, dir: string, startMs = 
     gone = true;
   });
   // A benchmark that dies must not leave a hub holding the chDB directory and Kafka groups.
+  // A signal ends the benchmark without 'exit' handlers unless it is handled: take the hub along.
   const killOnExit = () => child.kill('SIGKILL');
+  const killOnSignal = (signal: NodeJS.Signals) => {
+    child.kill('SIGKILL');
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
   process.once('exit', killOnExit);
+  process.once('SIGINT', killOnSignal);
+  process.once('SIGTERM', killOnSignal);
   const tail = () => readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
   const apiUrl = `http://127.0.0.1:${port}`;
 
@@ -158,6 +165,8 @@ export async function startHubProcess(config: HubConfig, dir: string, startMs = 
         return exited;
       });
       process.removeListener('exit', killOnExit);
+      process.removeListener('SIGINT', killOnSignal);
+      process.removeListener('SIGTERM', killOnSignal);
       return { clean, seconds: (performance.now() - began) / 1000, code };
     },
   };
