@@ -40,13 +40,13 @@ function activeOnDisk(config: EdgeConfig): { version: string; verified: boolean 
   }
 }
 
-const died = (agent: AgentProcess, what: string) =>
+const died = (agent: AgentProcess, what: string, timeoutMs = waitMs) =>
   within(
     new Promise<void>((resolve) => {
       if (agent.child.exitCode !== null || agent.child.signalCode !== null) resolve();
       else agent.child.once('exit', () => resolve());
     }),
-    waitMs,
+    timeoutMs,
     `the agent to die ${what}`,
   );
 
@@ -77,9 +77,15 @@ describe('kill -9 of the agent during an update', { timeout: 240_000 }, () => {
   async function run(config: EdgeConfig, crashPoint?: string) {
     if (crashPoint !== undefined) process.env.TILLGATE_EDGE_CRASH_POINT = crashPoint;
     const agent = await spawnAgent(config).finally(() => delete process.env.TILLGATE_EDGE_CRASH_POINT);
-    const traffic = await startTraffic(agent.mqttPort, config.storeId);
+    // null: the agent died at its crash point while the traffic was starting; any other failure fails.
+    const traffic = await startTraffic(agent.mqttPort, config.storeId).catch(async (error: unknown) => {
+      await died(agent, 'after its traffic failed to start', 10_000).catch(() => {
+        throw error;
+      });
+      return null;
+    });
     const stop = async () => {
-      await traffic.stop();
+      await traffic?.stop();
       await agent.stop();
     };
     stops.push(stop);
@@ -131,6 +137,27 @@ describe('kill -9 of the agent during an update', { timeout: 240_000 }, () => {
     expect((await updateOf(second.agent)).reason).toMatch(/TG_EDGE_UPDATE_SCORING_FAILED/);
     expect(await versionOf(second.agent)).toBe('0.0.1-test');
     await second.stop();
+    expect(activeOnDisk(store.config)).toEqual({ version: '0.0.1-test', verified: true });
+  });
+
+  it('rolls back a model that kills the agent in its post-swap watch, before loading it a third time', async () => {
+    const store = await bed.store('crash-loop', { updater: { shadowMs: 0, watchStarts: 3 } });
+    const first = await run(store.config, 'watch-scoring');
+    await bed.assign(store, bed.release('1.2.0'), { shadow_ms: 0 });
+    await died(first.agent, 'scoring in the watch');
+    await first.stop();
+    const second = await run(store.config, 'watch-scoring');
+    await died(second.agent, 'scoring in the watch after the first restart');
+    expect(second.agent.child.signalCode).toBe('SIGKILL');
+    await second.stop();
+    expect(activeOnDisk(store.config).version).toBe('1.2.0');
+    // Third start inside the same watch: rolled back before the model is loaded, so no crash now.
+    const third = await run(store.config, 'watch-scoring');
+    await updateReaches(third.agent, 'rolled_back', '1.2.0');
+    expect((await updateOf(third.agent)).reason).toMatch(/TG_EDGE_UPDATE_CRASH_LOOP: the agent ran 3 times/);
+    expect(await versionOf(third.agent)).toBe('0.0.1-test');
+    await third.stop();
+    expect(third.agent.child.signalCode).toBeNull();
     expect(activeOnDisk(store.config)).toEqual({ version: '0.0.1-test', verified: true });
   });
 

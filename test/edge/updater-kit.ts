@@ -164,6 +164,8 @@ export async function startTraffic(
   everyMs = 20,
 ): Promise<{ stop(): Promise<void>; sent(): number }> {
   const terminal: MqttClient = await connectTerminal(mqttPort, 't1');
+  // The agent (the broker) died: fail the publishes waiting for a PUBACK instead of waiting forever.
+  terminal.once('close', () => terminal.end(true));
   let seq = 0;
   const names = Array.from({ length: skus }, (_, index) => `SKU-${index + 100}`);
   for (const sku of names) await publishEvent(terminal, shelfCountEvent(storeId, 't1', ++seq, sku, 1_000));

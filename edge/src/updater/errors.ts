@@ -33,6 +33,8 @@ export const updateErrorCodes = {
   cancelled: 'TG_EDGE_UPDATE_CANCELLED',
   /** After the swap the new model's alert rate exploded: rolled back. */
   alertRateExploded: 'TG_EDGE_UPDATE_ALERT_RATE_EXPLODED',
+  /** The agent kept dying inside the new model's post-swap watch (a model that crashes the process): rolled back. */
+  crashLoop: 'TG_EDGE_UPDATE_CRASH_LOOP',
 } as const;
 
 export type UpdateErrorCode = (typeof updateErrorCodes)[keyof typeof updateErrorCodes];

@@ -1,4 +1,5 @@
 import type { RiskScorer } from '../alerts/alert-engine.ts';
+import { crashPoint } from './crash-point.ts';
 import { UpdateError, updateErrorCodes } from './errors.ts';
 import type { ShadowRun } from './shadow-run.ts';
 
@@ -82,6 +83,7 @@ export class ModelSlotScorer implements RiskScorer {
 
   async scoreBatch(rows: Float32Array[]): Promise<Float32Array> {
     const watch = this.#watch;
+    if (watch !== null) crashPoint('watch-scoring');
     let scores: Float32Array;
     try {
       scores = await this.#active.scorer.scoreBatch(rows);

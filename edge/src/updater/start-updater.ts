@@ -35,6 +35,7 @@ export async function startModelUpdater(config: EdgeConfig, log: Logger): Promis
   };
   const modelsDir = join(config.dataDir, 'models');
   const db = new UpdaterDb(join(config.dataDir, 'updater.db'));
+  blameCrashLoop(db, config.updater.watchStarts, log);
   const active = await openActiveModel(db, config.model.dir ?? defaultModelDir, (dir) => load(dir, allKeys), log);
   dropStaleStaging(modelsDir, db);
   const slot = new ModelSlotScorer(active);
@@ -103,6 +104,38 @@ async function openActiveModel(
     );
     return load(row.previous.dir);
   }
+}
+
+/**
+ * The agent starting for the `watchStarts`-th time inside one post-swap watch: the new model brings
+ * the process down (a crash in the runtime, memory), so it is rolled back before it is loaded again.
+ * Counted before the load, since the load itself may be what kills the process.
+ */
+function blameCrashLoop(db: UpdaterDb, watchStarts: number, log: Logger): void {
+  const watching = db.watching();
+  if (watching === null) return;
+  const starts = db.countWatchStart();
+  if (starts < watchStarts) return;
+  const row = db.active();
+  const pending = db.pending()?.status;
+  const reason = reasonOf(
+    new UpdateError(
+      updateErrorCodes.crashLoop,
+      `the agent ran ${starts} times inside the post-swap watch of ${row?.name}@${watching} without it ending`,
+    ),
+  );
+  log.error({ version: watching, starts }, 'the new model keeps the agent from running; rolling back');
+  db.rollBack(
+    {
+      state: 'rolled_back',
+      rollout_id: pending?.rollout_id ?? null,
+      name: row?.name ?? pending?.name ?? null,
+      version: watching,
+      reason,
+      since: new Date().toISOString(),
+    },
+    new Date(),
+  );
 }
 
 /** The previous model when the agent restarted inside the active one's post-swap watch, else null. */

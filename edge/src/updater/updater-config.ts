@@ -22,6 +22,9 @@ export const updaterDefaults = {
   },
   // ms after a swap during which errors, NaN or an alert-rate explosion roll back to the previous model.
   watchMs: 15 * 60_000,
+  // Runs of the agent inside one post-swap watch (the one that swapped is the first) at which the new
+  // model is blamed (it crashes the process, e.g. in onnxruntime) and rolled back before it is loaded.
+  watchStarts: 3,
   download: {
     chunkTimeoutMs: 30_000, // ms without a byte before a download attempt is abandoned (black-holed WAN)
     retryInitialMs: 500, // ms before the first retry of a cut download
@@ -43,6 +46,7 @@ export const updaterConfig = z
       })
       .default(updaterDefaults.shadow),
     watchMs: z.number().int().nonnegative().default(updaterDefaults.watchMs),
+    watchStarts: z.number().int().min(1).max(100).default(updaterDefaults.watchStarts),
     /**
      * The store's swap window in its own time zone (a model is swapped only inside it unless the
      * rollout says "now"); from > to crosses midnight (22:00-06:00). null = any time.

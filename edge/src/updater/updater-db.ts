@@ -46,8 +46,14 @@ export class UpdaterDb {
       );
       CREATE TABLE IF NOT EXISTS swap_watch (
         slot INTEGER PRIMARY KEY CHECK (slot = 1),
-        version TEXT NOT NULL
+        version TEXT NOT NULL,
+        starts INTEGER NOT NULL DEFAULT 0
       );`);
+    // updater.db files written before the watch counted its starts.
+    const columns = this.#db.prepare('PRAGMA table_info(swap_watch)').all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'starts')) {
+      this.#db.exec('ALTER TABLE swap_watch ADD COLUMN starts INTEGER NOT NULL DEFAULT 0');
+    }
   }
 
   active(): ActiveModelRow | null {
@@ -108,6 +114,15 @@ export class UpdaterDb {
     return row?.version ?? null;
   }
 
+  /** Counts one more agent run inside the watch (the swapping one was the first); returns the count (0: no watch). */
+  countWatchStart(): number {
+    this.#db.prepare('UPDATE swap_watch SET starts = starts + 1 WHERE slot = 1').run();
+    const row = this.#db.prepare('SELECT starts FROM swap_watch WHERE slot = 1').get() as
+      | { starts: number }
+      | undefined;
+    return row?.starts ?? 0;
+  }
+
   /** The post-swap watch passed. */
   endWatch(): void {
     this.#db.prepare('DELETE FROM swap_watch').run();
@@ -116,7 +131,8 @@ export class UpdaterDb {
   /** The swap: `next` becomes active and the current one its previous, with the status and its watch, in one transaction. */
   activate(next: ModelSlot, status: ModelUpdateStatus, at: Date): void {
     this.#db.transaction(() => {
-      this.#db.prepare('INSERT OR REPLACE INTO swap_watch (slot, version) VALUES (1, ?)').run(next.version);
+      // starts = 1: the run that swapped is the watch's first.
+      this.#db.prepare('INSERT OR REPLACE INTO swap_watch (slot, version, starts) VALUES (1, ?, 1)').run(next.version);
       this.#db
         .prepare(
           `UPDATE active_model SET previous_name = name, previous_version = version, previous_dir = dir,
