@@ -46,10 +46,12 @@ export async function rolloutCommand(config: HubConfig, args: RolloutArgs): Prom
       'rollout needs --user (or TILLGATE_HUB_USER) and --password-stdin (or TILLGATE_HUB_PASSWORD)',
     );
   }
+  // Bad flags fail here, before a login is tried.
+  const body = args.action === 'create' ? rolloutCreateBody(args) : null;
   const call = await loggedIn(base, user, password);
   switch (args.action) {
     case 'create':
-      return call('POST', '/api/rollouts', createBody(args));
+      return call('POST', '/api/rollouts', body);
     case 'list':
       return call('GET', '/api/rollouts');
     case 'status':
@@ -66,7 +68,8 @@ export async function rolloutCommand(config: HubConfig, args: RolloutArgs): Prom
   }
 }
 
-function createBody(args: RolloutArgs): Record<string, unknown> {
+/** The POST /api/rollouts body `rollout create` sends for its flags (the API validates it in full). */
+export function rolloutCreateBody(args: RolloutArgs): Record<string, unknown> {
   if (args.model === undefined || args.version === undefined) {
     throw new HubError(hubErrorCodes.usage, 'rollout create needs --model and --version');
   }
