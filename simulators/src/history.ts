@@ -24,7 +24,7 @@ export function runHistory(scenario: Scenario, startMs: number, dayCount: number
       for (const item of simulator.nextDay()) {
         if (item.kind === 'event') history.events.push(item.event);
         else if (item.kind === 'daily') history.daily.push(item.row);
-        else intervals.set(`${item.stockout.sku}@${item.stockout.start}`, item.stockout);
+        else if (item.kind !== 'close') intervals.set(`${item.stockout.sku}@${item.stockout.start}`, item.stockout);
       }
     }
     history.stockouts.push(...intervals.values());

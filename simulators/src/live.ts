@@ -1,11 +1,12 @@
 import { appendFileSync } from 'node:fs';
-import type { PosEvent, PosEventType } from '@tillgate/shared';
+import type { PosEvent, PosEventType, ZReportResult } from '@tillgate/shared';
 import { generateCatalog } from './catalog.ts';
 import { SimulatorOptionError } from './errors.ts';
 import type { StockoutTruth } from './ground-truth.ts';
 import type { Scenario } from './scenario.ts';
 import { type SimItem, StoreSimulator } from './store-simulator.ts';
 import { Terminal } from './terminal.ts';
+import { ZReportDay } from './z-report-day.ts';
 
 /** Where one simulated store's terminals publish: its agent's MQTT broker and their accounts. */
 export interface LiveStore {
@@ -45,6 +46,8 @@ export interface LiveStats {
   ackedByType: Partial<Record<PosEventType, number>>;
   stockoutsOpen: number;
   stockoutsInjected: number;
+  /** Z-reports sent at the close of each simulated day, and the agents' answers so far. */
+  zReports: { sent: number; matched: number; mismatched: number };
 }
 
 const TICK_MS = 25;
@@ -59,6 +62,8 @@ interface StoreRun {
   /** Simulated instant of the last item handed out. */
   handledUntil: number;
   backfilled: boolean;
+  /** Each terminal's running totals of the business day (its Z-report at close). */
+  days: Map<string, ZReportDay>;
 }
 
 /**
@@ -72,12 +77,15 @@ export class LiveRun {
   readonly rejected = new Map<string, string>();
   /** Ground truth by `<store>/<sku>@<start>`: the end record replaces the start one. */
   readonly stockouts = new Map<string, StockoutTruth>();
+  /** The agents' latest answer to each Z-report sent, by report_id. */
+  readonly zReportResults = new Map<string, ZReportResult>();
   readonly done: Promise<void>;
   readonly #options: LiveOptions;
   readonly #stores: StoreRun[];
   readonly #ackedByType: Partial<Record<PosEventType, number>> = {};
   #published = 0;
   #ackedCount = 0;
+  #zReportsSent = 0;
   #timedFromWall: number | null = null;
   #stopping = false;
   #finished = false;
@@ -109,6 +117,7 @@ export class LiveRun {
           inFlight: new Map(),
           handledUntil: options.from,
           backfilled: false,
+          days: new Map(),
         };
         stores.push(storeRun);
         for (const terminalId of simulator.terminalIds) {
@@ -129,6 +138,7 @@ export class LiveRun {
                 if (run !== null) run.#ack(event);
               },
               onReject: (eventId, reason) => run?.rejected.set(eventId ?? `unknown-${run.rejected.size}`, reason),
+              onZReportResult: (result) => run?.zReportResults.set(result.report_id, result),
             }),
           );
         }
@@ -168,6 +178,11 @@ export class LiveRun {
       ackedByType: { ...this.#ackedByType },
       stockoutsOpen: open,
       stockoutsInjected: [...this.stockouts.values()].filter((s) => s.injected).length,
+      zReports: {
+        sent: this.#zReportsSent,
+        matched: [...this.zReportResults.values()].filter((r) => r.outcome === 'match').length,
+        mismatched: [...this.zReportResults.values()].filter((r) => r.outcome === 'mismatch').length,
+      },
     };
   }
 
@@ -207,11 +222,26 @@ export class LiveRun {
   async #handle(store: StoreRun, item: SimItem): Promise<void> {
     const replay = this.#options.resumeAfter !== null && item.at <= this.#options.resumeAfter;
     if (item.kind === 'event') {
+      const terminalId = item.event.terminal_id;
+      const day =
+        store.days.get(terminalId) ?? new ZReportDay(store.simulator.storeId, terminalId, dayStartOf(item.at));
+      store.days.set(terminalId, day);
+      day.record(item.event);
       if (replay) return;
-      const terminal = store.terminals.get(item.event.terminal_id) as Terminal;
+      const terminal = store.terminals.get(terminalId) as Terminal;
       store.inFlight.set(item.event.event_id, item.at);
       this.#published++;
       await terminal.publish(item.event);
+    } else if (item.kind === 'close') {
+      // Each terminal that rang anything today closes its day with a Z-report, after its events are
+      // acknowledged (Terminal.sendZReport waits for them).
+      const days = [...store.days.entries()];
+      store.days.clear();
+      if (replay) return;
+      for (const [terminalId, day] of days) {
+        await (store.terminals.get(terminalId) as Terminal).sendZReport(day.report(new Date(item.at)));
+        this.#zReportsSent++;
+      }
     } else if (item.kind === 'stockout-start' || item.kind === 'stockout-end') {
       const key = `${item.stockout.store_id}/${item.stockout.sku}@${item.stockout.start}`;
       this.stockouts.set(key, item.stockout);
@@ -227,3 +257,7 @@ export class LiveRun {
     if (this.#options.recordAcks) this.acked.set(event.event_id, event);
   }
 }
+
+const dayMs = 86_400_000;
+/** The UTC midnight a simulated instant belongs to: the simulator's business days are UTC days. */
+const dayStartOf = (at: number): Date => new Date(Math.floor(at / dayMs) * dayMs);

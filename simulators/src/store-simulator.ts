@@ -11,7 +11,9 @@ export type SimItem =
   | { kind: 'event'; at: number; event: PosEvent }
   | { kind: 'stockout-start'; at: number; stockout: StockoutTruth }
   | { kind: 'stockout-end'; at: number; stockout: StockoutTruth }
-  | { kind: 'daily'; at: number; row: DailyTruth };
+  | { kind: 'daily'; at: number; row: DailyTruth }
+  /** The business day closes (last ms of the UTC day): each terminal sends its Z-report. */
+  | { kind: 'close'; at: number };
 
 interface SkuState {
   item: CatalogItem;
@@ -476,6 +478,7 @@ export class StoreSimulator {
   #closeDay(dayStart: number): void {
     const day = new Date(dayStart).toISOString().slice(0, 10);
     const time = dayStart + DAY_MS - 1;
+    this.#items.push({ kind: 'close', at: time });
     for (const s of this.#skus) {
       this.#items.push({
         kind: 'daily',
