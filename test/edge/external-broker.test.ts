@@ -23,7 +23,7 @@ describe('edge agent on an external broker (Mosquitto)', () => {
   let config: EdgeConfig;
   let agent: RunningAgent | null = null;
   let terminal: MqttClient;
-  const replies: { field: string }[] = [];
+  const replies: { field?: string; kind?: string; outcome?: string }[] = [];
 
   beforeAll(async () => {
     bed = await edgeTestBed('external');
@@ -55,6 +55,8 @@ describe('edge agent on an external broker (Mosquitto)', () => {
     await bed?.cleanup();
   });
 
+  // The business day of the Z-report below opens before any event of this file.
+  const opened = new Date(Date.now() - 60_000).toISOString();
   const publish = (seq: number) =>
     terminal.publishAsync(`tillgate/${bed.storeId}/pos/t1/events`, JSON.stringify(saleEvent(bed.storeId, 't1', seq)), {
       qos: 1,
@@ -99,5 +101,31 @@ describe('edge agent on an external broker (Mosquitto)', () => {
     );
     await asAgent.endAsync();
     expect(agent?.status().intake.stored).toBe(stored);
+  });
+
+  it('answers a Z-report that came through Mosquitto on the terminal replies topic', async () => {
+    const before = replies.length;
+    const report = {
+      schema: 1,
+      type: 'z_report',
+      report_id: 'z-external-1',
+      store_id: bed.storeId,
+      terminal_id: 't1',
+      business_day: new Date().toISOString().slice(0, 10),
+      opened_at: opened,
+      closed_at: new Date().toISOString(),
+      first_seq: 1,
+      last_seq: 150,
+      currency: 'EUR',
+      counts: { sale: 150 },
+      baskets: 150,
+      gross_sales: 178.5,
+      net_sales: 178.5,
+    };
+    await terminal.publishAsync(`tillgate/${bed.storeId}/pos/t1/z-report`, JSON.stringify(report), { qos: 1 });
+    await eventually(() =>
+      expect(replies.slice(before)).toEqual([expect.objectContaining({ kind: 'z_report_result', outcome: 'match' })]),
+    );
+    expect(agent?.status().z_reports).toMatchObject({ matched: 1, mismatched: 0, rejected: 0 });
   });
 });
