@@ -8,6 +8,7 @@ Hand-computed expectations, window = the hour before END (NOW + 5 min; the feed 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,58 @@ def beat(store: str, sent: datetime) -> dict[str, Any]:
     }
 
 
+def z_report(store: str, opened: datetime, closed: datetime, sales: int, gross: float) -> dict[str, Any]:
+    """A Z-report of terminal pos-01 as the edge forwards it (z-reports topic), with the edge's own result."""
+    counts = {
+        "sale": sales,
+        "return": 0,
+        "product_scan": 0,
+        "price_change": 0,
+        "shelf_count": 0,
+        "inventory_adjustment": 0,
+        "supplier_delivery": 0,
+        "foot_traffic": 0,
+    }
+    report = {
+        "schema": 1,
+        "type": "z_report",
+        "report_id": f"z-{store}",
+        "store_id": store,
+        "terminal_id": "pos-01",
+        "business_day": closed.strftime("%Y-%m-%d"),
+        "opened_at": iso(opened),
+        "closed_at": iso(closed),
+        "first_seq": 1,
+        "last_seq": sales,
+        "currency": "EUR",
+        "counts": counts,
+        "baskets": sales,
+        "gross_sales": gross,
+        "net_sales": gross,
+        "received_at": iso(closed),
+    }
+    result = {
+        "schema": 1,
+        "kind": "z_report_result",
+        "report_id": report["report_id"],
+        "store_id": store,
+        "terminal_id": "pos-01",
+        "business_day": report["business_day"],
+        "side": "edge",
+        "outcome": "match",
+        "reconciled_at": iso(closed),
+        "missing_seqs": [],
+        "missing_events": 0,
+        "differences": [],
+        "found": {"counts": counts, "baskets": sales, "gross_sales": gross, "net_sales": gross},
+    }
+    return {
+        "topic": "z-reports",
+        "key": store,
+        "value": json.dumps({"schema": 1, "report": report, "edge_result": result}),
+    }
+
+
 @pytest.fixture(scope="module")
 def fed_hub(hub: HubProcess) -> HubProcess:
     global NOW, END
@@ -83,7 +136,13 @@ def fed_hub(hub: HubProcess) -> HubProcess:
             beat("store-b", END - timedelta(minutes=1)),
             beat("store-c", END - timedelta(minutes=30)),
         ],
-        raw=[{"topic": "sales-transactions", "key": "store-b", "value": f'{{"broken": {i}}}'} for i in range(12)],
+        raw=[{"topic": "sales-transactions", "key": "store-b", "value": f'{{"broken": {i}}}'} for i in range(12)]
+        + [
+            # store-a closed a minute ago: not due yet, whatever the hub has reconciled by the run.
+            z_report("store-a", NOW - timedelta(minutes=10), NOW - timedelta(minutes=1), 3, 10.0),
+            # store-b closed 5 h ago and its two sales of that day never reached the hub: flagged.
+            z_report("store-b", NOW - timedelta(hours=7), NOW - timedelta(hours=5), 2, 5.0),
+        ],
     )
     assert datetime.now(UTC) < END, f"the feed took longer than {FEED_BUDGET}; the checked hour would miss it"
     return hub
@@ -154,6 +213,7 @@ def test_checks_flag_the_stores_with_problems_and_record_every_store(
         "volume_anomaly": "success",
         "dead_letters": "failed",
         "lake_schema": "success",
+        "z_reports": "failed",
     }
     silent = task_errors["silent_store"]
     assert isinstance(silent, CheckFailed)
@@ -177,6 +237,13 @@ def test_checks_flag_the_stores_with_problems_and_record_every_store(
         "store-b": 0,
     }
     assert dq_rows(fed_hub, "dead_letters")["store-b"]["value"] == 12
+    z_reports = dq_rows(fed_hub, "z_reports")
+    assert {store: (row["status"], row["value"]) for store, row in z_reports.items()} == {
+        "store-a": ("ok", 0),
+        "store-b": ("failed", 1),
+    }
+    assert "z-store-b" in z_reports["store-b"]["detail"]
+    assert "failed for store-b" in str(task_errors["z_reports"])
     assert {store: row["status"] for store, row in dq_rows(fed_hub, "lake_schema").items()} == {
         store: "ok" for store in stores_in_checked_lake_days()
     }

@@ -43,13 +43,14 @@ def _compute(
         "duplicates": dq_checks.duplicates,
         "volume_anomaly": dq_checks.volume_anomalies,
         "dead_letters": dq_checks.dead_letter_growth,
+        "z_reports": dq_checks.unmatched_z_reports,
     }
     if check == "lake_schema":
         return dq_checks.lake_schema(lake_filesystem(settings), lake_root(settings), window)
     return by_warehouse[check](warehouse, window, limits)
 
 
-CHECKS = ("silent_store", "late_data", "duplicates", "volume_anomaly", "dead_letters", "lake_schema")
+CHECKS = ("silent_store", "late_data", "duplicates", "volume_anomaly", "dead_letters", "lake_schema", "z_reports")
 
 
 def run_check(

@@ -50,6 +50,10 @@ class Thresholds:
     volume_min_history: int = 7  # same hour of day on at least this many earlier days
     dead_letters_min: int = 10
     dead_letters_growth_max: float = 3.0  # this hour vs the hourly average of the 24 h before
+    # A closed day's Z-report must match at the hub within this: the edge forwards it right after close,
+    # so hours without a match mean lost sales or a WAN outage that lasts (issue 14).
+    z_report_match_within_s: int = 4 * 3600
+    z_report_lookback_days: int = 3
 
 
 def _ch(moment: datetime) -> str:
@@ -192,6 +196,38 @@ def dead_letter_growth(warehouse: Warehouse, window: Window, limits: Thresholds)
         limit = max(limits.dead_letters_min, limits.dead_letters_growth_max * average)
         detail = f"{row['store_id']}: {current} dead letters this hour vs {average:.1f}/h over the day before"
         results.append(CheckResult("dead_letters", row["store_id"], current > limit, current, limit, detail))
+    return results
+
+
+def unmatched_z_reports(warehouse: Warehouse, window: Window, limits: Thresholds) -> list[CheckResult]:
+    """Z-reports closed more than `z_report_match_within_s` before the window's end (within the lookback)
+    without a hub match in `reconciliation`: the terminal's own day totals say the hub lacks sales.
+    Reports closed more recently are counted as waiting, not judged."""
+    due = f"r.last_closed < {END} - toIntervalSecond({{within:UInt32}})"
+    rows = warehouse.query(
+        f"""
+        SELECT r.store_id AS store_id,
+               countIf({due}) AS due,
+               countIf({due} AND h.matched = 0) AS unmatched,
+               arraySort(groupArrayIf(r.report_id, {due} AND h.matched = 0)) AS unmatched_ids
+        FROM (SELECT toString(store_id) AS store_id, report_id, max(closed_at) AS last_closed FROM z_reports
+              WHERE closed_at >= {END} - toIntervalDay({{lookback:UInt32}}) AND closed_at < {END}
+              GROUP BY store_id, report_id) AS r
+        LEFT JOIN (SELECT store_id, report_id, max(is_match) AS matched FROM reconciliation FINAL
+                   WHERE side = 'hub' GROUP BY store_id, report_id) AS h
+          ON h.store_id = r.store_id AND h.report_id = r.report_id
+        GROUP BY store_id ORDER BY store_id""",
+        {**window.params(), "within": limits.z_report_match_within_s, "lookback": limits.z_report_lookback_days},
+    )
+    results = []
+    for row in rows:
+        due_count, unmatched = int(row["due"]), int(row["unmatched"])
+        hours = limits.z_report_match_within_s / 3600
+        detail = (
+            f"{row['store_id']}: {unmatched} of {due_count} Z-reports closed over {hours:g} h ago do not match at the hub"
+            + (f" ({', '.join(row['unmatched_ids'][:5])})" if unmatched else "")
+        )
+        results.append(CheckResult("z_reports", row["store_id"], unmatched > 0, unmatched, 0, detail))
     return results
 
 
