@@ -64,6 +64,8 @@ interface StoreRun {
   backfilled: boolean;
   /** Each terminal's running totals of the business day (its Z-report at close). */
   days: Map<string, ZReportDay>;
+  /** Z-reports on their way (each waits for its day's acknowledgements, not the store's later events). */
+  reports: Promise<void>[];
 }
 
 /**
@@ -118,6 +120,7 @@ export class LiveRun {
           handledUntil: options.from,
           backfilled: false,
           days: new Map(),
+          reports: [],
         };
         stores.push(storeRun);
         for (const terminalId of simulator.terminalIds) {
@@ -190,6 +193,7 @@ export class LiveRun {
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.done;
+    await Promise.all(this.#stores.flatMap((s) => s.reports));
     await Promise.all(this.#stores.flatMap((s) => [...s.terminals.values()].map((t) => t.close())));
   }
 
@@ -233,14 +237,24 @@ export class LiveRun {
       this.#published++;
       await terminal.publish(item.event);
     } else if (item.kind === 'close') {
-      // Each terminal that rang anything today closes its day with a Z-report, after its events are
-      // acknowledged (Terminal.sendZReport waits for them).
+      // Each terminal that rang anything today closes its day with a Z-report once the day's events
+      // are acknowledged (Terminal.sendZReport waits for them) and counts it once answered; the next
+      // day's events go on meanwhile.
       const days = [...store.days.entries()];
       store.days.clear();
       if (replay) return;
       for (const [terminalId, day] of days) {
-        await (store.terminals.get(terminalId) as Terminal).sendZReport(day.report(new Date(item.at)));
-        this.#zReportsSent++;
+        const report = day.report(new Date(item.at));
+        store.reports.push(
+          (store.terminals.get(terminalId) as Terminal).sendZReport(report).then(
+            () => {
+              this.#zReportsSent++;
+            },
+            (error: Error) => {
+              this.rejected.set(report.report_id, error.message);
+            },
+          ),
+        );
       }
     } else if (item.kind === 'stockout-start' || item.kind === 'stockout-end') {
       const key = `${item.stockout.store_id}/${item.stockout.sku}@${item.stockout.start}`;

@@ -28,6 +28,12 @@ export class Terminal {
   readonly #topic: string;
   #inFlight = 0;
   #waiters: (() => void)[] = [];
+  /** Messages handed to the connection, and those since acknowledged or failed (Z-reports wait on them). */
+  #sent = 0;
+  #settled = 0;
+  #settleWaiters: (() => void)[] = [];
+  /** Z-reports sent and not answered yet, by report_id. */
+  readonly #answers = new Map<string, { resolve: (result: ZReportResult) => void; reject: (error: Error) => void }>();
   #failure: Error | null = null;
 
   private constructor(options: TerminalOptions, client: MqttClient) {
@@ -42,7 +48,16 @@ export class Terminal {
         // A reply we cannot read still means a refusal; report it without the id.
       }
       if (reply.kind === 'z_report_result') {
-        options.onZReportResult?.(reply as ZReportResult);
+        const result = reply as ZReportResult;
+        options.onZReportResult?.(result);
+        this.#answers.get(result.report_id)?.resolve(result);
+        this.#answers.delete(result.report_id);
+        return;
+      }
+      const refused = reply.event_id === undefined ? undefined : this.#answers.get(reply.event_id);
+      if (refused !== undefined && reply.event_id !== undefined) {
+        this.#answers.delete(reply.event_id);
+        refused.reject(new PublishError(`Z-report ${reply.event_id} was rejected: ${reply.field}: ${reply.reason}`));
         return;
       }
       options.onReject(reply.event_id, `${reply.field ?? '?'}: ${reply.reason ?? payload.toString('utf8')}`);
@@ -77,9 +92,12 @@ export class Terminal {
     }
     if (this.#failure !== null) throw this.#failure;
     this.#inFlight++;
+    this.#sent++;
     this.#client.publish(this.#topic, JSON.stringify(event), { qos: 1 }, (error) => {
       this.#inFlight--;
+      this.#settled++;
       this.#waiters.shift()?.();
+      for (const wake of this.#settleWaiters.splice(0)) wake();
       if (error === undefined || error === null) this.#options.onAck(event);
       else if (this.#failure === null) {
         this.#failure = new PublishError(`${this.#topic}: ${event.event_id} was not acknowledged: ${error.message}`, {
@@ -90,21 +108,40 @@ export class Terminal {
   }
 
   /**
-   * Sends the day's Z-report at close, once every event of the day is acknowledged (so the agent has
-   * them all when it reconciles); resolves on its PUBACK. The answer arrives on `onZReportResult`.
+   * Sends the day's Z-report at close, once every event published before it is acknowledged (so the
+   * agent has them all when it reconciles), while later events may go on; resolves with the agent's
+   * answer (also given to `onZReportResult`), rejects when the agent refuses the report or does not
+   * answer within `answerMs` of its PUBACK.
    */
-  async sendZReport(report: ZReport): Promise<void> {
-    while (this.#inFlight > 0 && this.#failure === null) {
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  async sendZReport(report: ZReport, answerMs = 60_000): Promise<ZReportResult> {
+    const before = this.#sent;
+    while (this.#settled < before && this.#failure === null) {
+      await new Promise<void>((resolve) => this.#settleWaiters.push(resolve));
     }
     if (this.#failure !== null) throw this.#failure;
     const topic = mqttTopics.posZReport(this.#options.storeId, this.#options.terminalId);
+    const answer = new Promise<ZReportResult>((resolve, reject) =>
+      this.#answers.set(report.report_id, { resolve, reject }),
+    );
     try {
       await this.#client.publishAsync(topic, JSON.stringify(report), { qos: 1 });
     } catch (error) {
+      this.#answers.delete(report.report_id);
       throw new PublishError(`${topic}: ${report.report_id} was not acknowledged: ${(error as Error).message}`, {
         cause: error,
       });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.#answers.delete(report.report_id);
+        reject(new PublishError(`${topic}: no answer to ${report.report_id} within ${answerMs} ms`));
+      }, answerMs);
+    });
+    try {
+      return await Promise.race([answer, silence]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -125,5 +162,6 @@ export class Terminal {
     this.#failure ??= new PublishError(`terminal ${this.#topic} was switched off`);
     await this.#client.endAsync(true);
     for (const wake of this.#waiters.splice(0)) wake();
+    for (const wake of this.#settleWaiters.splice(0)) wake();
   }
 }

@@ -26,7 +26,6 @@ const terminal = await Terminal.connect({
   window: 1,
   onAck: () => undefined,
   onReject: (eventId, reason) => process.stderr.write(`rejected ${eventId}: ${reason}\n`),
-  onZReportResult: (result) => process.stderr.write(`z-report ${result.report_id}: ${result.outcome}\n`),
 });
 for (let i = 0; i < events; i++) {
   const sale = factory.make('sale', terminalId, Date.now(), {
@@ -36,5 +35,6 @@ for (let i = 0; i < events; i++) {
   day.record(sale);
   await terminal.publish(sale);
 }
-await terminal.sendZReport(day.report(new Date()));
+const answer = await terminal.sendZReport(day.report(new Date()));
+process.stderr.write(`z-report ${answer.report_id}: ${answer.outcome}\n`);
 await terminal.close();
