@@ -16,6 +16,10 @@ export interface ReconcilerOptions {
   lookbackHours: number;
   /** Reports reconciled per pass at most (the rest wait for the next pass). */
   maxPerPass: number;
+  /** ms of reconciling per pass at most: a burst of reports (a store forwarding a month) is spread out. */
+  passBudgetMs: number;
+  /** ms an unmatched report waits at most before it is tried again (the wait doubles from tickMs). */
+  maxRetryMs: number;
 }
 
 // The newest forwarded copy of each report that reached the hub within the lookback (a store that
@@ -66,6 +70,12 @@ export class HubReconciler {
   readonly #log: Logger;
   /** What was last recorded per report (a restart records a standing mismatch once more; harmless). */
   readonly #recorded = new Map<string, string>();
+  /**
+   * When each unmatched report is tried next, and the copy it was tried on: during a backfill hundreds
+   * of reports wait for their events, and reconciling each on every pass took the CPU the backfill
+   * needed (the 3-store e2e missed its budget). A newer copy of a report (re-sent) is tried at once.
+   */
+  readonly #retry = new Map<string, { at: number; delayMs: number; copy: string }>();
   #timer: NodeJS.Timeout | null = null;
   #pass: Promise<void> = Promise.resolve();
   #stopped = false;
@@ -109,9 +119,27 @@ export class HubReconciler {
     }
     const recorded: ZReportResult[] = [];
     const rows: ReturnType<typeof reconciliationRow>[] = [];
+    const started = Date.now();
+    if (pending.length < this.#options.maxPerPass) {
+      // Every unmatched report was listed: forget the retry times of those that left the lookback.
+      const listed = new Set(pending.map((row) => `${row.store_id}/${row.report_id}`));
+      for (const key of this.#retry.keys()) if (!listed.has(key)) this.#retry.delete(key);
+    }
     for (const row of pending) {
+      if (Date.now() - started > this.#options.passBudgetMs) break;
+      const key = `${row.store_id}/${row.report_id}`;
+      const retry = this.#retry.get(key);
+      if (retry !== undefined && retry.copy === row.ingested_ms && retry.at > now.getTime()) continue;
       const report = reportOf(row);
       const result = reconcileZReport(report, await hubFindings(this.#client, report), 'hub', now);
+      if (result.outcome === 'match') this.#retry.delete(key);
+      else {
+        const delayMs = Math.min(
+          this.#options.maxRetryMs,
+          retry?.copy === row.ingested_ms ? retry.delayMs * 2 : this.#options.tickMs,
+        );
+        this.#retry.set(key, { at: now.getTime() + delayMs, delayMs, copy: row.ingested_ms });
+      }
       const settled = now.getTime() - Number(row.ingested_ms) >= this.#options.settleMs;
       const signature = JSON.stringify([result.outcome, result.missing_seqs, result.differences]);
       if (result.outcome === 'mismatch' && (!settled || this.#recorded.get(report.report_id) === signature)) continue;
