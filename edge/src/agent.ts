@@ -118,13 +118,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
   const intakeLog = log.child({ component: 'intake' });
   const feedback = new FeedbackIntake(store, config.storeId, log.child({ component: 'feedback' }));
   const makeIntake = (reply: ReplySink) => new PosIntake(rules, commit, reply, intakeLog);
-  const zReports = new ZReportIntake(
-    store,
-    config.storeId,
-    rules.limits,
-    () => commit.flush(),
-    log.child({ component: 'z-reports' }),
-  );
+  const zReports = new ZReportIntake(commit, config.storeId, rules.limits, log.child({ component: 'z-reports' }));
   const embedded =
     config.mqtt.mode === 'embedded'
       ? await startEmbeddedBroker(

@@ -41,7 +41,9 @@ export class DiskBudget {
     let scattered = batchPages;
     for (let index = 0; index < items.length; index++) {
       const item = items[index] as IntakeItem;
-      const bytes = Math.min(Buffer.byteLength(item.payload), item.kind === 'reject' ? keptRejectBytes : Infinity);
+      // A Z-report is stored three times over: its row in z_reports, and report + result in the outbox.
+      const payloadBytes = Buffer.byteLength(item.payload) * (item.kind === 'z_report' ? 3 : 1);
+      const bytes = Math.min(payloadBytes, item.kind === 'reject' ? keptRejectBytes : Infinity);
       appended += bytes + rowOverhead;
       if (item.kind === 'event') scattered += randomKeyTrees + skusOf(item.event).length;
       // Half-full pages: every appended byte may cost two on a page, in the file and in the WAL.

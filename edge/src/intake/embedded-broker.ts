@@ -72,16 +72,14 @@ export async function startEmbeddedBroker(
       }
       // A terminal's Z-report: reconciled and committed before the PUBACK, answered right after it.
       if (account?.kind === 'terminal' && packet.topic === mqttTopics.posZReport(options.storeId, account.id)) {
-        let answer: ZReportReply;
-        try {
-          answer = zReports.accept(packet.topic, account.id, packet.payload as Buffer);
-        } catch (error) {
-          log.error({ err: error, terminalId: account.id }, 'could not commit a Z-report; not acknowledged');
-          callback(error as Error);
-          return;
-        }
-        callback(null);
-        reply(account.id, answer);
+        const terminalId = account.id;
+        zReports.accept(packet.topic, terminalId, packet.payload as Buffer).then(
+          (answer) => {
+            callback(null);
+            reply(terminalId, answer);
+          },
+          (error: Error) => callback(error),
+        );
         return;
       }
       if (account?.kind !== 'terminal' || packet.topic !== mqttTopics.posEvents(options.storeId, account.id)) {

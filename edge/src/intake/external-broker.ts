@@ -73,18 +73,21 @@ export async function startExternalBroker(
     }
     const reporter = packet.cmd === 'publish' ? zReportPattern.exec(packet.topic)?.[1] : undefined;
     if (packet.cmd === 'publish' && reporter !== undefined) {
-      // Committed synchronously, so mqtt.js' own PUBACK after this callback follows it; on a failed
-      // commit no PUBACK goes out and the broker delivers the report again on the persistent session.
-      let answer: ZReportReply;
-      try {
-        answer = zReports.accept(packet.topic, reporter, Buffer.from(packet.payload));
-      } catch (error) {
-        log.error({ err: error, terminalId: reporter }, 'could not commit a Z-report; not acknowledged');
-        callback(ackAfterCommit);
-        return;
-      }
-      callback();
-      reply(reporter, answer);
+      // Acknowledged by the agent after the commit, as events are (see below); unacknowledged on a
+      // failed commit, so the broker delivers the report again on the persistent session.
+      const stream = client.stream;
+      const messageId = packet.qos > 0 ? packet.messageId : undefined;
+      callback(ackAfterCommit);
+      zReports.accept(packet.topic, reporter, Buffer.from(packet.payload)).then(
+        (answer) => {
+          if (messageId !== undefined && client.stream === stream && !stream.destroyed) {
+            stream.write(pubackPacket(messageId));
+          }
+          reply(reporter, answer);
+        },
+        (error: Error) =>
+          log.error({ err: error, terminalId: reporter }, 'could not commit a Z-report; not acknowledged'),
+      );
       return;
     }
     const terminalId = packet.cmd === 'publish' ? topicPattern.exec(packet.topic)?.[1] : undefined;

@@ -1,3 +1,4 @@
+import type { ZReportResult } from '@tillgate/shared';
 import { EdgeError, edgeErrorCodes } from '../errors.ts';
 import type { CommitResult, EdgeStore, IntakeItem, IntakeOutcome, TerminalFault } from '../store/edge-store.ts';
 import type { DiskBudget } from './disk-budget.ts';
@@ -6,6 +7,8 @@ import type { DiskBudget } from './disk-budget.ts';
 export interface IntakeVerdict {
   outcome: IntakeOutcome;
   fault: TerminalFault | null;
+  /** The edge's result of a z_report item. */
+  zReport: ZReportResult | null;
 }
 
 export interface GroupCommitOptions {
@@ -110,7 +113,7 @@ export class GroupCommit {
     const failed = unrecorded > 0 ? this.#commit([], unrecorded) : null;
     for (const pending of batch) {
       if (failed !== null) pending.reject(failed);
-      else if (pending.item.kind === 'reject') pending.resolve({ outcome: 'rejected', fault: null });
+      else if (pending.item.kind === 'reject') pending.resolve({ outcome: 'rejected', fault: null, zReport: null });
       else pending.reject(this.#diskFull());
     }
   }
@@ -130,7 +133,11 @@ export class GroupCommit {
     }
     this.#commits++;
     group.forEach((pending, index) => {
-      pending.resolve({ outcome: result.outcomes[index] ?? 'stored', fault: result.faults[index] ?? null });
+      pending.resolve({
+        outcome: result.outcomes[index] ?? 'stored',
+        fault: result.faults[index] ?? null,
+        zReport: result.zReports[index] ?? null,
+      });
     });
     this.#options.onCommitted(result);
     return null;

@@ -35,7 +35,8 @@ export class PosIntake {
     } catch (error) {
       this.counters.refused++;
       if (error instanceof EdgeError && error.code === edgeErrorCodes.diskFull) {
-        const eventId = item.kind === 'event' ? item.event.event_id : item.eventId;
+        const eventId =
+          item.kind === 'event' ? item.event.event_id : item.kind === 'reject' ? item.eventId : item.report.report_id;
         this.#reply(terminalId, {
           ...(eventId === null ? {} : { event_id: eventId }),
           field: '(agent)',

@@ -1,13 +1,11 @@
 import {
-  kafkaTopics,
   type Logger,
   type PosPayloadLimits,
   parseZReportPayload,
-  reconcileZReport,
   sharedErrorCodes,
   type ZReportResult,
 } from '@tillgate/shared';
-import type { EdgeStore } from '../store/edge-store.ts';
+import type { GroupCommit } from './group-commit.ts';
 import type { RejectReply } from './pos-message.ts';
 
 export type ZReportReply = RejectReply | ZReportResult;
@@ -21,33 +19,33 @@ const keptPayloadBytes = 4_096;
  * numbers and span, answered on the terminal's replies topic (match, or which numbers and totals
  * differ), and forwarded with its result to the hub, all before the PUBACK. A bad report is a reject
  * like a bad event: recorded with its reason, answered, acknowledged, and nothing else changes.
- * A terminal sends its report after its day's events are acknowledged; whatever of them is still
- * waiting in the group commit is committed first (`flushPending`), so it is counted.
+ * Both go through the group commit like events (no fsync of their own): the report is reconciled in
+ * the transaction that commits whatever the terminal sent before it, so those events are counted.
  */
 export class ZReportIntake {
-  readonly #store: EdgeStore;
+  readonly #commit: GroupCommit;
   readonly #storeId: string;
   readonly #limits: Pick<PosPayloadLimits, 'maxBytes' | 'futureToleranceMs'>;
-  readonly #flushPending: () => void;
   readonly #log: Logger;
   readonly counters = { matched: 0, mismatched: 0, rejected: 0 };
 
   constructor(
-    store: EdgeStore,
+    commit: GroupCommit,
     storeId: string,
     limits: Pick<PosPayloadLimits, 'maxBytes' | 'futureToleranceMs'>,
-    flushPending: () => void,
     log: Logger,
   ) {
-    this.#store = store;
+    this.#commit = commit;
     this.#storeId = storeId;
     this.#limits = limits;
-    this.#flushPending = flushPending;
     this.#log = log;
   }
 
-  /** Commits and returns what the terminal is answered; throws only when the store cannot commit. */
-  accept(topic: string, terminalId: string, payload: Buffer, now = new Date()): ZReportReply {
+  /**
+   * Resolves, once committed, with what the terminal is answered; rejects when the message must not
+   * be acknowledged (disk full, stopping), as for events.
+   */
+  async accept(topic: string, terminalId: string, payload: Buffer, now = new Date()): Promise<ZReportReply> {
     const parsed = parseZReportPayload(payload, now, this.#limits);
     const reportId = parsed.ok ? parsed.report.report_id : reportIdOf(payload);
     const refusal = !parsed.ok
@@ -63,27 +61,24 @@ export class ZReportIntake {
     if (refusal !== null || !parsed.ok) {
       const { field, reason } = refusal ?? { field: '(payload)', reason: 'invalid z_report' };
       const code = sharedErrorCodes.contractViolation;
+      await this.#commit.submit({
+        kind: 'reject',
+        receivedAt: now.toISOString(),
+        terminalId,
+        topic,
+        eventId: reportId,
+        field,
+        reason,
+        code,
+        payload: payload.subarray(0, keptPayloadBytes).toString('utf8'),
+      });
       this.counters.rejected++;
       this.#log.warn({ terminalId, field, reason }, 'rejected a Z-report');
-      this.#store.commitIntake([
-        {
-          kind: 'reject',
-          receivedAt: now.toISOString(),
-          terminalId,
-          topic,
-          eventId: reportId,
-          field,
-          reason,
-          code,
-          payload: payload.subarray(0, keptPayloadBytes).toString('utf8'),
-        },
-      ]);
       return { ...(reportId === null ? {} : { event_id: reportId }), field, reason, code };
     }
-    this.#flushPending();
     const report = parsed.report;
-    const result = reconcileZReport(report, this.#store.zReportFindings(report), 'edge', now);
-    this.#store.commitZReport({ schema: 1, report, edge_result: result }, kafkaTopics.zReports);
+    const verdict = await this.#commit.submit({ kind: 'z_report', report, payload: payload.toString('utf8') });
+    const result = verdict.zReport as ZReportResult;
     if (result.outcome === 'match') this.counters.matched++;
     else {
       this.counters.mismatched++;

@@ -5,8 +5,6 @@ import type {
   SkuFeatureState,
   StoreEvent,
   StoreFeatureState,
-  ZReportFindings,
-  ZReportForward,
   ZReportResult,
 } from '@tillgate/shared';
 import type { SequenceGap } from './sequence-gaps.ts';
@@ -18,6 +16,8 @@ import type { SequenceGap } from './sequence-gaps.ts';
 /** One message of a group commit: a valid event to store, or a reject to record. */
 export type IntakeItem =
   | { kind: 'event'; event: StoreEvent; payload: string }
+  /** A terminal's Z-report: reconciled inside the commit, after every item before it (issue 14). */
+  | { kind: 'z_report'; report: ReceivedZReport; payload: string }
   | {
       kind: 'reject';
       receivedAt: string;
@@ -74,6 +74,8 @@ export interface CommitResult {
   touched: Map<string, TouchedSku>;
   /** The store-level feature state after the batch. */
   store: StoreFeatureState;
+  /** Per item, parallel to `outcomes`: the edge's result of a z_report item, or null. */
+  zReports: (ZReportResult | null)[];
 }
 
 export interface OutboxRow {
@@ -170,11 +172,7 @@ export interface EdgeStore {
   terminalEpochs(): TerminalEpoch[];
   /** Missing terminal_seq ranges of each terminal's current epoch (gap detection, issue 14). */
   sequenceGaps(): SequenceGap[];
-  /** What the store holds of a Z-report's terminal, numbers and span (end-of-day reconciliation). */
-  zReportFindings(report: ReceivedZReport): ZReportFindings;
-  /** Records a report's edge result and its outbox row (on `topic`) in one transaction, fsynced. */
-  commitZReport(forward: ZReportForward, topic: string): void;
-  /** The latest results, newest first. */
+  /** The latest Z-report results (committed as z_report intake items), newest first. */
   recentZReports(limit: number): ZReportResult[];
   /**
    * Forgets event identities received before `before`, and more (oldest first) while they take more

@@ -8,13 +8,13 @@ import {
   emptyFeatureState,
   emptyStoreFeatureState,
   kafkaKeyFor,
+  kafkaTopics,
   type ReceivedZReport,
+  reconcileZReport,
   type SkuFeatureState,
   type StoreEvent,
   type StoreFeatureState,
   topicForEventType,
-  type ZReportFindings,
-  type ZReportForward,
   type ZReportResult,
 } from '@tillgate/shared';
 import Database from 'better-sqlite3';
@@ -102,7 +102,6 @@ class SqliteStore implements EdgeStore {
   readonly #sequences: TerminalSequences;
   readonly #gaps: SequenceGaps;
   readonly #zReports: ZReportLedger;
-  readonly #commitZReport: (forward: ZReportForward, topic: string) => void;
   readonly #commitIntake: (items: readonly IntakeItem[], droppedRejects: number) => CommitResult;
   readonly #commitAlerts: (alerts: readonly Alert[], topic: string) => void;
   readonly #markSentMany: (seqs: readonly number[], at: string) => void;
@@ -172,21 +171,6 @@ class SqliteStore implements EdgeStore {
         putAlertState.run(alert.sku, alert.state === 'raised' ? 1 : 0, alert.risk, alert.at);
       }
     });
-    // The report is acknowledged after this commit, so a full fsync; each result is its own outbox row
-    // (a re-sent report is reconciled again, and the hub keeps the newest result).
-    this.#commitZReport = db.transaction((forward: ZReportForward, topic: string) => {
-      const { report, edge_result: result } = forward;
-      this.#zReports.record(forward);
-      this.#insertOutbox.run(
-        `z:${report.report_id}@${result.reconciled_at}`,
-        null,
-        null,
-        topic,
-        kafkaKeyFor(report),
-        JSON.stringify(forward),
-        report.received_at,
-      );
-    });
     // One transaction (one fsync) per forwarded batch, including the last-forward time.
     this.#markSentMany = db.transaction((seqs: readonly number[], at: string) => {
       this.#markSent.run(at, JSON.stringify(seqs));
@@ -197,6 +181,7 @@ class SqliteStore implements EdgeStore {
   #applyIntake(items: readonly IntakeItem[]): CommitResult {
     const outcomes: IntakeOutcome[] = [];
     const faults: (TerminalFault | null)[] = [];
+    const zReports: (ZReportResult | null)[] = [];
     const touched = new Map<string, TouchedSku>();
     let store = this.#storeState;
     for (const item of items) {
@@ -213,8 +198,17 @@ class SqliteStore implements EdgeStore {
         );
         outcomes.push('rejected');
         faults.push(null);
+        zReports.push(null);
         continue;
       }
+      if (item.kind === 'z_report') {
+        // Reads the identities this very transaction inserted: the day's last events count.
+        zReports.push(this.#commitZReport(item.report));
+        outcomes.push('stored');
+        faults.push(null);
+        continue;
+      }
+      zReports.push(null);
       const event = item.event;
       const admission = this.#sequences.admit(event);
       faults.push(admission.fault);
@@ -248,7 +242,25 @@ class SqliteStore implements EdgeStore {
     const now = new Date().toISOString();
     for (const [sku, { state }] of touched) this.#putState.run(sku, JSON.stringify(state), now);
     if (store !== this.#storeState) this.#setMeta.run(storeStateKey, JSON.stringify(store));
-    return { outcomes, faults, touched, store };
+    return { outcomes, faults, touched, store, zReports };
+  }
+
+  /** Reconciles a report, records its result and queues report + result for the hub (z-reports). */
+  #commitZReport(report: ReceivedZReport): ZReportResult {
+    const result = reconcileZReport(report, this.#zReports.findings(report), 'edge', new Date());
+    const forward = { schema: 1 as const, report, edge_result: result };
+    this.#zReports.record(forward);
+    // One outbox row per result: a re-sent report is reconciled again and the hub keeps the newest.
+    this.#insertOutbox.run(
+      `z:${report.report_id}@${result.reconciled_at}`,
+      null,
+      null,
+      kafkaTopics.zReports,
+      kafkaKeyFor(report),
+      JSON.stringify(forward),
+      report.received_at,
+    );
+    return result;
   }
 
   commitIntake(items: readonly IntakeItem[], droppedRejects = 0): CommitResult {
@@ -441,14 +453,6 @@ class SqliteStore implements EdgeStore {
 
   sequenceGaps(): SequenceGap[] {
     return this.#gaps.open();
-  }
-
-  zReportFindings(report: ReceivedZReport): ZReportFindings {
-    return this.#zReports.findings(report);
-  }
-
-  commitZReport(forward: ZReportForward, topic: string): void {
-    this.#commitZReport(forward, topic);
   }
 
   recentZReports(limit: number): ZReportResult[] {
