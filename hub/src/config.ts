@@ -122,7 +122,7 @@ export const hubConfigSchema = z.strictObject({
       maxPerPass: z.number().int().min(1).max(10_000).default(500), // reports per pass
       passBudgetMs: z.number().int().min(10).default(2_000), // ms of reconciling per pass at most
       // ms an unmatched report waits at most before its next try (doubling from tickMs); a re-sent copy goes at once.
-      maxRetryMs: z.number().int().min(100).default(300_000),
+      maxRetryMs: z.number().int().min(100).default(60_000),
     })
     .prefault({}),
   api: z

@@ -1,4 +1,10 @@
-import { type Logger, type ReceivedZReport, reconcileZReport, type ZReportResult } from '@tillgate/shared';
+import {
+  type Logger,
+  type ReceivedZReport,
+  reconcileZReport,
+  type ZReportFindings,
+  type ZReportResult,
+} from '@tillgate/shared';
 import type { ClickHouseClient } from '../clickhouse.ts';
 import { HubError, hubErrorCodes } from '../errors.ts';
 import { hubFindings } from './hub-findings.ts';
@@ -21,6 +27,9 @@ export interface ReconcilerOptions {
   /** ms an unmatched report waits at most before it is tried again (the wait doubles from tickMs). */
   maxRetryMs: number;
 }
+
+/** Reports reconciled by one query (its parameters are arrays of this length). */
+const batchSize = 100;
 
 // The newest forwarded copy of each report that reached the hub within the lookback (a store that
 // forwards a month of reports after a long outage still gets them reconciled) and has no hub match yet.
@@ -125,27 +134,35 @@ export class HubReconciler {
       const listed = new Set(pending.map((row) => `${row.store_id}/${row.report_id}`));
       for (const key of this.#retry.keys()) if (!listed.has(key)) this.#retry.delete(key);
     }
-    for (const row of pending) {
+    const due = pending.filter((row) => {
+      const retry = this.#retry.get(`${row.store_id}/${row.report_id}`);
+      return retry === undefined || retry.copy !== row.ingested_ms || retry.at <= now.getTime();
+    });
+    for (let start = 0; start < due.length; start += batchSize) {
       if (Date.now() - started > this.#options.passBudgetMs) break;
-      const key = `${row.store_id}/${row.report_id}`;
-      const retry = this.#retry.get(key);
-      if (retry !== undefined && retry.copy === row.ingested_ms && retry.at > now.getTime()) continue;
-      const report = reportOf(row);
-      const result = reconcileZReport(report, await hubFindings(this.#client, report), 'hub', now);
-      if (result.outcome === 'match') this.#retry.delete(key);
-      else {
-        const delayMs = Math.min(
-          this.#options.maxRetryMs,
-          retry?.copy === row.ingested_ms ? retry.delayMs * 2 : this.#options.tickMs,
-        );
-        this.#retry.set(key, { at: now.getTime() + delayMs, delayMs, copy: row.ingested_ms });
-      }
-      const settled = now.getTime() - Number(row.ingested_ms) >= this.#options.settleMs;
-      const signature = JSON.stringify([result.outcome, result.missing_seqs, result.differences]);
-      if (result.outcome === 'mismatch' && (!settled || this.#recorded.get(report.report_id) === signature)) continue;
-      rows.push(reconciliationRow(report, result, row.store_key));
-      recorded.push(result);
-      this.#recorded.set(report.report_id, signature);
+      const batch = due.slice(start, start + batchSize);
+      const reports = batch.map(reportOf);
+      const findings = await hubFindings(this.#client, reports);
+      batch.forEach((row, index) => {
+        const report = reports[index] as ReceivedZReport;
+        const result = reconcileZReport(report, findings[index] as ZReportFindings, 'hub', now);
+        const key = `${row.store_id}/${row.report_id}`;
+        const retry = this.#retry.get(key);
+        if (result.outcome === 'match') this.#retry.delete(key);
+        else {
+          const delayMs = Math.min(
+            this.#options.maxRetryMs,
+            retry?.copy === row.ingested_ms ? retry.delayMs * 2 : this.#options.tickMs,
+          );
+          this.#retry.set(key, { at: now.getTime() + delayMs, delayMs, copy: row.ingested_ms });
+        }
+        const settled = now.getTime() - Number(row.ingested_ms) >= this.#options.settleMs;
+        const signature = JSON.stringify([result.outcome, result.missing_seqs, result.differences]);
+        if (result.outcome === 'mismatch' && (!settled || this.#recorded.get(report.report_id) === signature)) return;
+        rows.push(reconciliationRow(report, result, row.store_key));
+        recorded.push(result);
+        this.#recorded.set(report.report_id, signature);
+      });
     }
     if (rows.length === 0) return recorded;
     try {
