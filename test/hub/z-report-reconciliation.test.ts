@@ -90,8 +90,7 @@ describe('Z-report reconciliation, edge and hub', () => {
       return seen[before] as Record<string, unknown>;
     });
   };
-  /** This store's row of GET /api/fleet, as the ops dashboard reads it. */
-  const fleetRow = async () => {
+  const dashboardGet = async (url: string) => {
     const api = buildApi({
       clickhouse: clickhouse(),
       onlineWithinSeconds: 60,
@@ -99,7 +98,11 @@ describe('Z-report reconciliation, edge and hub', () => {
       lag: async () => [],
       auth,
     });
-    const response = await api.inject({ method: 'GET', url: '/api/fleet', headers: await login(api, 'ops') });
+    return api.inject({ method: 'GET', url, headers: await login(api, 'ops') });
+  };
+  /** This store's row of GET /api/fleet, as the ops dashboard reads it. */
+  const fleetRow = async () => {
+    const response = await dashboardGet('/api/fleet');
     expect(response.statusCode).toBe(200);
     return (response.json() as { stores: Record<string, unknown>[] }).stores.find(
       (store) => store.storeId === bed.storeId,
@@ -135,6 +138,19 @@ describe('Z-report reconciliation, edge and hub', () => {
         ]),
       60_000,
     );
+    // The store drill-down lists both results (the dashboard's store page).
+    const store = await dashboardGet(`/api/stores/${bed.storeId}`);
+    expect(store.statusCode, store.body).toBe(200);
+    expect(
+      (store.json() as { reconciliation: Record<string, unknown>[] }).reconciliation.map((row) => [
+        row.terminal_id,
+        row.side,
+        row.outcome,
+      ]),
+    ).toEqual([
+      ['t1', 'edge', 'match'],
+      ['t1', 'hub', 'match'],
+    ]);
   });
 
   it('a report with a lost sale names seq 2 at the edge and at the hub; both match after the re-send', async () => {

@@ -71,14 +71,15 @@ LIMIT 50`;
 
 /**
  * End-of-day reconciliation of the last 7 business days: the newest result of each Z-report per side
- * (edge: what the terminal was told; hub: against what reached ClickHouse).
+ * (edge: what the terminal was told; hub: against what reached ClickHouse). Filtered on date_key: the
+ * text alias business_day would shadow the Date column in WHERE (GET /api/stores answered 500).
  */
 const reconciliationQuery = `
 SELECT toString(business_day) AS business_day, terminal_id, report_id, side, outcome, missing_events,
        missing_seqs, differences, toString(reconciled_at) AS reconciled_at
 FROM reconciliation FINAL
-WHERE store_id = {store:String} AND business_day >= toDate({now:DateTime64(3)}) - 7
-ORDER BY business_day DESC, terminal_id, side
+WHERE store_id = {store:String} AND date_key >= toInt32(toYYYYMMDD(toDate({now:DateTime64(3)}) - 7))
+ORDER BY date_key DESC, terminal_id, side
 LIMIT 500`;
 
 export interface ForecastDay {
