@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 if TYPE_CHECKING:
     from hub_harness import HubProcess
+    from training_feed import FedHistory
 
 
 @pytest.fixture(scope="session")
@@ -122,3 +123,17 @@ def task_errors(monkeypatch: pytest.MonkeyPatch) -> dict[str, BaseException | No
 
     monkeypatch.setattr(supervisor, "run_task_in_process", recording)
     return errors
+
+
+@pytest.fixture(scope="session")
+def training_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HubProcess, FedHistory]]:
+    """A hub of its own (no other test's stores in its lake) fed a small simulated store (training_feed.py)."""
+    from hub_harness import start_hub, stop_hub
+    from training_feed import feed_history, simulate
+
+    history = simulate(tmp_path_factory.mktemp("history") / "h")
+    process = start_hub(tmp_path_factory.mktemp("training-hub"))
+    try:
+        yield process, feed_history(process, history)
+    finally:
+        stop_hub(process)

@@ -38,7 +38,7 @@ from .signing_key import load_signing_key, public_pem, signing_key_path
 from .snapshots import STOCKOUT_HORIZON_MS
 from .spark_session import training_session
 from .training import DEMAND_LEVEL, TrainedModels, TrainingParams, demand_level, train_models
-from .training_data import history_range_ms, snapshot_frame
+from .training_data import GROUND_TRUTH_LABELS, history_range_ms, snapshot_frame
 from .utc_time import MS_PER_DAY
 
 # A closed day silences sales from the evening before until the next opening (~34 h); the closure
@@ -165,9 +165,9 @@ def run(args: argparse.Namespace) -> int:
     spark = training_session()
     start_ms, end_ms = common_range_ms(spark, histories)
     if not args.resume:
-        union_histories(histories, lambda h: snapshot_frame(spark, str(h))).write.mode("overwrite").parquet(
-            str(work / "snapshots.parquet")
-        )
+        union_histories(histories, lambda h: snapshot_frame(spark, str(h), args.labels)).write.mode(
+            "overwrite"
+        ).parquet(str(work / "snapshots.parquet"))
     snapshots = spark.read.parquet(str(work / "snapshots.parquet"))
     params = TrainingParams(max_iter=args.max_iter, max_depth=args.max_depth)
     trained = train_models(snapshots, params, saved=work / "mllib" if args.resume else None)
@@ -181,11 +181,13 @@ def run(args: argparse.Namespace) -> int:
     demand_train = trained.demand_train.select("label", "naive").toPandas()
     train_count = trained.stockout_train.count()
 
+    # The holdout as scored: champion/challenger (model_training DAG) scores the champion on these rows.
+    stockout_rows.to_parquet(work / "stockout-holdout.parquet", index=False)
     labels, scores = stockout_rows["label"].to_numpy(), stockout_rows["mllib"].to_numpy()
     recall90, threshold90 = ev.recall_at_precision(labels, scores)
     stockouts = union_histories(
         histories,
-        lambda h: spark.read.parquet(f"{h}/stockouts.parquet").select(
+        lambda h: spark.read.parquet(f"{h}/{args.labels}").select(
             "store_id", "sku", F.unix_millis("start").alias("start_ms"), F.unix_millis("end").alias("end_ms")
         ),
     ).toPandas()
@@ -450,6 +452,11 @@ def main() -> None:
         help="simulator history directories (simulators/README.md), same --start and --days; store ids are kept apart",
     )
     source.add_argument("--simulate", help="SEED:STORES:DAYS, runs simulators/src/cli.ts history first")
+    parser.add_argument(
+        "--labels",
+        default=GROUND_TRUTH_LABELS,
+        help="label-interval file in each history dir (default: the simulator's ground truth; hub input: labels.parquet)",
+    )
     parser.add_argument("--work", default=str(REPO_ROOT / ".run" / "models"), help="scratch directory")
     parser.add_argument("--release", help="directory to release the stock-out model into if parity passes")
     parser.add_argument("--signing-key", help="ed25519 key file that signs the release (default $TG_MODEL_SIGNING_KEY)")

@@ -16,6 +16,7 @@ from .feature_state import StoreFeatureState, store_state_from_json
 from .snapshots import snapshot_rows, store_timeline
 from .spark_session import ship_package
 
+GROUND_TRUTH_LABELS = "stockouts.parquet"
 SNAPSHOT_SCHEMA = (
     "store_id string, sku string, kind string, t_ms long, "
     + ", ".join(f"{name} double" for name in STOCKOUT_FEATURE_NAMES)
@@ -31,7 +32,9 @@ def history_range_ms(spark: SparkSession, history_dir: str) -> tuple[int, int]:
     return start_ms, start_ms + int(manifest["days"]) * 86_400_000
 
 
-def snapshot_frame(spark: SparkSession, history_dir: str) -> DataFrame:
+def snapshot_frame(spark: SparkSession, history_dir: str, labels_file: str = GROUND_TRUTH_LABELS) -> DataFrame:
+    """labels_file: the history's label intervals (store_id, sku, start, end); the simulator's ground
+    truth by default, the labels observed at the hub for hub-sourced input (dags/tillgate_dags/training_input.py)."""
     ship_package(spark)
     start_ms, end_ms = history_range_ms(spark, history_dir)
     events = spark.read.parquet(f"{history_dir}/events.parquet")
@@ -84,7 +87,7 @@ def snapshot_frame(spark: SparkSession, history_dir: str) -> DataFrame:
     per_sku = per_sku.join(
         store_rows.where(F.col("event_id").isNotNull()).select("event_id", "store_sold"), "event_id", "left"
     )
-    stockouts = spark.read.parquet(f"{history_dir}/stockouts.parquet").select(
+    stockouts = spark.read.parquet(f"{history_dir}/{labels_file}").select(
         "store_id",
         "sku",
         F.unix_millis("start").alias("start_ms"),
