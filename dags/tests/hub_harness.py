@@ -54,7 +54,8 @@ class HubProcess:
                 path = self.dir / f"{name}-{self.fed}.jsonl"
                 path.write_text("".join(json.dumps(item) + "\n" for item in items))
                 args += [f"--{name}", str(path)]
-        subprocess.run(args, cwd=REPO, check=True, timeout=240)
+        # hub-feed waits (on commits, up to 600 s) for the hub to take it all in; a loaded box needs minutes.
+        subprocess.run(args, cwd=REPO, check=True, timeout=660)
 
 
 def start_hub(tmp: Path, catalog: list[dict[str, Any]] | None = None) -> HubProcess:

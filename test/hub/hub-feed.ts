@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { hubConfigSchema, TopicNames } from '@tillgate/hub';
+import { clickhouseTopics, consumerLag, hubConfigSchema, lakeTopics, TopicNames } from '@tillgate/hub';
 import { type KafkaTopic, kafkaTopics, type StoreEvent } from '@tillgate/shared';
 import { localStack } from '@tillgate/shared/local-stack';
 import { Client as S3Client } from 'minio';
-import { type HubTestEnv, kafkaFor, produce, waitForCaughtUp } from './hub-test-kit.ts';
+import { type HubTestEnv, kafkaFor, produce } from './hub-test-kit.ts';
 
 // For the Python DAG tests (dags/tests/hub_harness.py), which run a real hub process and need its
 // Kafka topics fed the way edge agents feed them:
-//   hub-feed.ts feed --config hub.json [--events events.jsonl] [--heartbeats beats.jsonl] [--raw raw.jsonl]
-//     produce, then wait until the ClickHouse and lake consumer groups have committed everything
+//   hub-feed.ts feed --config hub.json [--events events.jsonl] [--heartbeats beats.jsonl] [--raw raw.jsonl] [--wait-ms N]
+//     produce, then wait (up to N ms, default 600000) until the ClickHouse and lake consumer groups have
+//     committed everything produced so far; later traffic (a running stack's live agents) is not waited for
 //   hub-feed.ts cleanup --config hub.json     delete the run's topics and lake objects
 const { values, positionals } = parseArgs({
   options: {
@@ -17,6 +18,7 @@ const { values, positionals } = parseArgs({
     events: { type: 'string' },
     heartbeats: { type: 'string' },
     raw: { type: 'string' },
+    'wait-ms': { type: 'string', default: '600000' },
   },
   allowPositionals: true,
 });
@@ -37,6 +39,25 @@ const lines = (file: string | undefined) =>
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line));
 
+/** Waits on a condition, not a clock: the group's commits pass the end offsets as they are now (a loaded
+ * box may need minutes; a stack's live traffic after this instant is not part of the wait). */
+async function waitForCommitted(group: 'clickhouse' | 'lake', timeoutMs: number): Promise<void> {
+  const kafka = kafkaFor(config);
+  const groupId = group === 'clickhouse' ? config.ingest.groupId : config.lake.groupId;
+  const topics = (group === 'clickhouse' ? clickhouseTopics : lakeTopics).map((topic) => env.names.full(topic));
+  const key = (p: { topic: string; partition: number }) => `${p.topic}/${p.partition}`;
+  const targets = new Map((await consumerLag(kafka, groupId, topics)).partitions.map((p) => [key(p), BigInt(p.end)]));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { partitions } = await consumerLag(kafka, groupId, topics);
+    const behind = partitions.filter((p) => BigInt(p.committed ?? '0') < (targets.get(key(p)) ?? 0n));
+    if (behind.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`${groupId} has not committed ${behind.map(key).join(', ')} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 if (positionals[0] === 'feed') {
   const events = lines(values.events) as StoreEvent[];
   const beats = lines(values.heartbeats).map((beat: { store_id: string }) => ({
@@ -50,8 +71,9 @@ if (positionals[0] === 'feed') {
     topic: env.names.full(record.topic),
   }));
   await produce(env, events, [...beats, ...raw]);
-  await waitForCaughtUp(env, 'clickhouse', 120_000);
-  if (events.length > 0) await waitForCaughtUp(env, 'lake', 120_000);
+  const waitMs = Number(values['wait-ms']);
+  await waitForCommitted('clickhouse', waitMs);
+  if (events.length > 0) await waitForCommitted('lake', waitMs);
 } else if (positionals[0] === 'cleanup') {
   const admin = kafkaFor(config).admin();
   await admin.connect();
