@@ -28,6 +28,16 @@ export TILLGATE_HUB_URL="${TILLGATE_HUB_URL:-http://127.0.0.1:$TG_HUB_API_PORT}"
 TILLGATE_WAREHOUSE_TOKEN="${TILLGATE_WAREHOUSE_TOKEN:-$(tg_warehouse_token)}"
 export TILLGATE_WAREHOUSE_TOKEN
 
+# The model_training DAG signs releases with TG_MODEL_SIGNING_KEY. Production configures it (a secret
+# file); the local stack makes a DEV key of its own once. Its public key is not put into any edge's
+# trust list: an agent accepts these releases only if an operator pins the key (edge model.trustedKeys).
+export TG_MODEL_SIGNING_KEY="${TG_MODEL_SIGNING_KEY:-$AIRFLOW_HOME/dev-model-signing.key}"
+ensure_dev_signing_key() {
+  [ -f "$TG_MODEL_SIGNING_KEY" ] && return 0
+  [ "$TG_MODEL_SIGNING_KEY" = "$AIRFLOW_HOME/dev-model-signing.key" ] || tg_die "TG_MODEL_SIGNING_KEY=$TG_MODEL_SIGNING_KEY: no such key file"
+  tg_log "creating the local stack's dev model-signing key $TG_MODEL_SIGNING_KEY (key id $("$VENV/bin/python" -m tillgate_models.signing_key create "$TG_MODEL_SIGNING_KEY" | head -n 1))"
+}
+
 airflow() { "$VENV/bin/airflow" "$@"; }
 
 # Secrets shared by the three processes (the scheduler's task tokens are checked by the API server).
@@ -65,6 +75,7 @@ install() {
   mkdir -p "$AIRFLOW_HOME" "$LOGS"
   ensure_secrets
   ensure_admin
+  ensure_dev_signing_key
   render_config
   # Idempotent: creates the schema on first use, upgrades it after an Airflow bump, else does nothing.
   airflow db migrate >>"$LOGS/install.log" 2>&1 || {
