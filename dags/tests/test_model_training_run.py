@@ -225,10 +225,11 @@ def test_a_window_without_data_fails_naming_it_and_writes_nothing(
     before = registry_objects(registry)
     messages = len(release_messages(registry))
 
-    run = dag.test(logical_date=datetime(2025, 9, 1, 2, 0, tzinfo=UTC), run_conf=CONF)
+    # After the DAG's start_date (a run before it is never scheduled), before the fed history: no sale at all.
+    run = dag.test(logical_date=datetime(2026, 2, 15, 2, 0, tzinfo=UTC), run_conf=CONF)
 
     assert run.state == "failed"
-    assert "the lake has no sales for 2025-07-18..2025-08-31" in str(task_errors["training_input"])
+    assert "the lake has no sales for 2025-12-17..2026-02-14" in str(task_errors["training_input"])
     assert states(run) == {
         "training_input": "failed",
         "train": "upstream_failed",
@@ -238,4 +239,5 @@ def test_a_window_without_data_fails_naming_it_and_writes_nothing(
     }
     assert registry_objects(registry) == before
     assert len(release_messages(registry)) == messages
-    assert not any(Path(registry["TILLGATE_TRAINING_WORK"]).iterdir())
+    work = Path(registry["TILLGATE_TRAINING_WORK"])
+    assert not work.exists() or not any(work.iterdir()), "nothing partial left in the work folder"
