@@ -202,23 +202,6 @@ def test_a_challenger_that_does_not_beat_the_champion_releases_nothing(dag: Any,
     assert len(release_messages(registry)) == 1
 
 
-@pytest.fixture
-def task_errors(monkeypatch: pytest.MonkeyPatch) -> dict[str, BaseException | None]:
-    """The exception each task ended with, by task id, from the in-process runner dag.test() calls."""
-    from airflow.sdk.execution_time import supervisor
-
-    errors: dict[str, BaseException | None] = {}
-    run_task_in_process = supervisor.run_task_in_process
-
-    def recording(ti: Any, *args: Any, **kwargs: Any) -> Any:
-        result = run_task_in_process(ti, *args, **kwargs)
-        errors[ti.task_id] = result.error
-        return result
-
-    monkeypatch.setattr(supervisor, "run_task_in_process", recording)
-    return errors
-
-
 def test_a_window_without_data_fails_naming_it_and_writes_nothing(
     dag: Any, registry: dict[str, str], task_errors: dict[str, BaseException | None]
 ):
