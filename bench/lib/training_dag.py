@@ -136,8 +136,9 @@ def main() -> None:
         "pr_auc_observed": decision["challenger"]["pr_auc_observed"],
         "pr_auc_ground_truth": decision["challenger"]["pr_auc_ground_truth"],
         "feed_seconds": round(feed_s, 1),
-        "command": f"TG_BENCH_SKUS={SKUS} TG_BENCH_BASKETS={BASKETS} TG_BENCH_MAX_ITER={MAX_ITER or ''} "
-        "nice -n 10 bash bench/training-dag.sh",
+        "command": f"TG_BENCH_SKUS={SKUS} TG_BENCH_BASKETS={BASKETS}"
+        + (f" TG_BENCH_MAX_ITER={MAX_ITER}" if MAX_ITER else "")
+        + " nice -n 10 bash bench/training-dag.sh",
         "at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "machine": f"{os.cpu_count()} cores; python {platform.python_version()}",
         "load_average_1m": {"before": round(load_before, 1), "after": round(load_after, 1)},
