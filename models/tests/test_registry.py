@@ -41,6 +41,15 @@ def test_keys_match_the_shared_layout() -> None:
     assert LAYOUT["topic"] == MODEL_RELEASES_TOPIC
 
 
+def test_stack_ports_set_in_the_environment_win_over_the_ports_files() -> None:
+    # As deploy/local/lib.sh and shared/src/local-stack.ts read them: bench/setup-cold.sh moves its
+    # stack with TG_*_PORT variables, and the registry tests then dialled the default Kafka port.
+    config = RegistryConfig.from_env({"TG_KAFKA_PORT": "24592", "TG_S3_PORT": "23833"})
+    assert config.kafka_brokers == ("127.0.0.1:24592",)
+    assert config.s3_endpoint == "127.0.0.1:23833"
+    assert config.access_key != ""  # the rest still comes from deploy/local/ports.env
+
+
 def test_the_key_id_of_the_bundled_signer_is_the_pinned_one() -> None:
     from cryptography.hazmat.primitives import serialization
 

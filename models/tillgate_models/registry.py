@@ -63,8 +63,9 @@ def channel_key(name: str, channel: str) -> str:
     return f"models/{name}/channels/{channel}.json"
 
 
-def _local_stack_env() -> dict[str, str]:
-    """deploy/local/ports.env (+ the checkout's ports.local.env): the local stack's defaults, as the TS side reads them."""
+def _local_stack_env(env: Mapping[str, str]) -> dict[str, str]:
+    """The local stack's ports as deploy/local/lib.sh and the TS side read them: TG_* variables set in the
+    environment win over the checkout's ports.local.env, which wins over deploy/local/ports.env."""
     values: dict[str, str] = {}
     for path in (REPO_ROOT / "deploy/local/ports.env", REPO_ROOT / "deploy/local/ports.local.env"):
         if path.exists():
@@ -72,7 +73,7 @@ def _local_stack_env() -> dict[str, str]:
                 match = re.match(r"^\s*([A-Z0-9_]+)=(.*)$", line)
                 if match:
                     values[match[1]] = match[2].strip()
-    return values
+    return {**values, **{k: v for k, v in env.items() if k.startswith("TG_")}}
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class RegistryConfig:
     def from_env(cls, env: Mapping[str, str] | None = None) -> "RegistryConfig":
         """TG_REGISTRY_* variables; anything unset falls back to the local stack (deploy/local/ports.env)."""
         env = os.environ if env is None else env
-        stack = _local_stack_env()
+        stack = _local_stack_env(env)
         return cls(
             s3_endpoint=env.get("TG_REGISTRY_S3_ENDPOINT", f"127.0.0.1:{stack.get('TG_S3_PORT', '18333')}"),
             access_key=env.get("TG_REGISTRY_S3_ACCESS_KEY", stack.get("TG_S3_ACCESS_KEY", "")),
