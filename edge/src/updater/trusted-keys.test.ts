@@ -12,7 +12,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('pinned model signing keys', () => {
   it('loads the bundled pin, whose id is the key fingerprint the Python signer prints', () => {
     const keys = loadTrustedKeys(bundledTrustedKeys);
-    expect([...keys.keys()]).toEqual(['ed25519-d16ecfb86e00a300', 'ed25519-55c1b553221f0780']);
+    expect([...keys.keys()]).toEqual([
+      'ed25519-d16ecfb86e00a300',
+      'ed25519-55c1b553221f0780',
+      'ed25519-8f5befe2cc341718',
+    ]);
   });
 
   it('refuses a pin whose file holds another key than its id names', () => {

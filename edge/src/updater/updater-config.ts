@@ -89,4 +89,7 @@ export const bundledTrustedKeys = [
   { id: 'ed25519-d16ecfb86e00a300', file: `${bundledKeysDir}ed25519-d16ecfb86e00a300.pub.pem` },
   // The signer of the bundled spec-v2 stock-out model (edge/models/default, issue 16).
   { id: 'ed25519-55c1b553221f0780', file: `${bundledKeysDir}ed25519-55c1b553221f0780.pub.pem` },
+  // The developer signing key of 2026-12-02 (the private half of 55c1b553221f0780 stayed on a machine
+  // that is gone; its releases stay trusted): releases trained from then on.
+  { id: 'ed25519-8f5befe2cc341718', file: `${bundledKeysDir}ed25519-8f5befe2cc341718.pub.pem` },
 ];
