@@ -133,7 +133,8 @@ if wants tests; then
   began=$(date +%s)
   (cd "$scratch/tests-clone" && timeout 3600 bash test/run-all.sh >"$scratch/tests.log" 2>&1)
   put tests_seconds "$(($(date +%s) - began))"
-  put tests_result "$(tail -n 1 "$scratch/tests.log" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().strip()))')"
+  # The suite's own "N passed, N failed" line; the services' stop messages come after it.
+  put tests_result "$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$scratch/tests.log" | tail -n 1 | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().strip()))')"
   mkdir -p "$root/.run" && cp "$scratch/tests.log" "$root/.run/setup-cold-tests.log"
 fi
 
