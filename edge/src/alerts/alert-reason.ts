@@ -6,6 +6,12 @@ import { stockoutFeatureNames } from '@tillgate/shared';
 
 /** Units of unsold demand a silence must stand for before it, not the run-down, explains the risk. */
 const silenceUnits = 2;
+/**
+ * ...and after a refill, where the model's risk still carries the silence before it: e^-4.6 = 1 %, the
+ * expected-gap rule's level (simulators/src/alert-quality/rule-alerts.ts), so the silence since the
+ * refill is evidence on its own.
+ */
+const refilledSilenceUnits = -Math.log(0.01);
 /** Days of cover under which the run-down alone explains a risk: the model's 48 h label horizon. */
 const coverDays = 2;
 
@@ -28,13 +34,16 @@ export interface AlertReason {
 }
 
 /**
- * hidden_empty when the books show stock but the SKU has been silent for longer than `silenceUnits`
- * of its usual demand would allow; will_run_out otherwise (including books at or below zero); null
- * when the risk rests on a silence a delivery has since broken and the stock covers more than
- * `coverDays`: the delivery refilled the shelf, so nothing there is left for a person to check.
+ * hidden_empty when the books show more than the horizon will sell (`coverDays`) but the SKU has
+ * been silent for longer than `silenceUnits` of its usual demand would allow; will_run_out otherwise
+ * (including books at or below zero, and a silent shelf the books say is nearly empty: the run-down
+ * explains that as well as a hidden loss, and "will run out" holds for both); null when the risk
+ * rests on a silence a delivery has since broken and the stock covers more than `coverDays`: the
+ * delivery refilled the shelf, so nothing there is left for a person to check.
  * The silence is counted from the later of the last sale and the last delivery: the hours before a
  * delivery say nothing about the shelf it refilled (in the alert-quality harness every such alert
- * was wrong: 10 of 10 on two scenarios, 2026-12-02).
+ * was wrong: 10 of 10 on two scenarios, 2026-12-02), and after a delivery it must reach
+ * `refilledSilenceUnits` (3 of the 12 wrong alerts left after that rested on 2.7-3.2 units).
  */
 export function alertReason(state: SkuFeatureState, features: Float32Array): AlertReason | null {
   const onHand = Math.round(state.onHand);
@@ -49,13 +58,19 @@ export function alertReason(state: SkuFeatureState, features: Float32Array): Ale
       why: `the books show ${onHand} on hand: the shelf is probably empty; refill it or order more`,
     };
   }
-  if (state.lastSaleAt !== null && (perDay * silentHours) / 24 >= silenceUnits) {
+  const cover = features[at.daysOfCover] ?? 0;
+  const silence = `no sale for ${hours(silentHours)} where it sells about ${amount(perDay)} a day`;
+  const silent =
+    state.lastSaleAt !== null && (perDay * silentHours) / 24 >= (restocked ? refilledSilenceUnits : silenceUnits);
+  if (silent && cover > coverDays) {
+    return { kind: 'hidden_empty', why: `${silence}, yet the books show ${onHand}: check the shelf` };
+  }
+  if (silent) {
     return {
-      kind: 'hidden_empty',
-      why: `no sale for ${hours(silentHours)} where it sells about ${amount(perDay)} a day, yet the books show ${onHand}: check the shelf`,
+      kind: 'will_run_out',
+      why: `${silence}, and the ${onHand} on hand covers ${amount(cover)} days: check the shelf and refill it`,
     };
   }
-  const cover = features[at.daysOfCover] ?? 0;
   if (restocked && cover > coverDays) return null;
   return {
     kind: 'will_run_out',
