@@ -10,6 +10,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# The developer key (models/README.md); an operator's own key is set with TG_MODEL_SIGNING_KEY.
+export TG_MODEL_SIGNING_KEY="${TG_MODEL_SIGNING_KEY:-$HOME/.cache/tillgate/keys/model-signing-dev.ed25519.pem}"
 work="$root/.run/models"
 start=2026-03-20T00:00:00Z
 declare -A regimes=(
