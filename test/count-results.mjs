@@ -12,8 +12,12 @@ if (vitestFile && existsSync(vitestFile)) {
   const report = JSON.parse(readFileSync(vitestFile, 'utf8'));
   passed += report.numPassedTests;
   failed += report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
-  // A test file that failed to load reports no tests; count it as a failure.
-  failed += report.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+  // A test file that failed to load reports no tests, and one whose beforeAll failed reports its tests
+  // as skipped (test/deploy/compose.test.ts on a new machine: "549 passed, 0 failed" from a failing
+  // run): a failed file with no failed test counts as one failure.
+  failed += report.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+  ).length;
 } else {
   console.error(`no vitest report at ${vitestFile}`);
   missing = true;
