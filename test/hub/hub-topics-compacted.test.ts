@@ -53,7 +53,12 @@ describe('hub topics', () => {
     const topics = names();
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: topics.full(kafkaTopics.modelRollouts), numPartitions: 1 }] });
+    // Not kafkajs' waitForLeaders: it gives up on the UNKNOWN_TOPIC_OR_PARTITION a broker answers for a
+    // topic it has not loaded yet (failed here on a new machine); ensureHubTopics waits until it serves.
+    await admin.createTopics({
+      waitForLeaders: false,
+      topics: [{ topic: topics.full(kafkaTopics.modelRollouts), numPartitions: 1 }],
+    });
     await admin.disconnect();
     expect(await cleanupPolicy(topics.full(kafkaTopics.modelRollouts))).toBe('delete');
     await ensureHubTopics(kafka, topics, layout);
