@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .alert_threshold import HarnessChoice, choose_threshold, harness_table, pooled, rules_pooled
 from .release import TrainingRange, write_release
-from .signing_key import load_signing_key, signing_key_path
+from .signing_key import SIGNING_KEY_ENV, load_signing_key, signing_key_path
 
 # Metrics computed at the old threshold from snapshot rows this tool does not have.
 STALE_AT_A_NEW_THRESHOLD = ("alert_precision", "alert_recall")
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--holdout", nargs=2, type=int, required=True, metavar=("FROM_MS", "TO_MS"))
     parser.add_argument("--out", help="where the new release goes (default: over --release)")
     parser.add_argument("--report", help="write the threshold table, choice and holdout alerts here (JSON)")
-    parser.add_argument("--signing-key", help=f"ed25519 private key (default: ${'TG_MODEL_SIGNING_KEY'})")
+    parser.add_argument("--signing-key", help=f"ed25519 private key (default: ${SIGNING_KEY_ENV})")
     args = parser.parse_args(argv)
     key = load_signing_key(signing_key_path(args.signing_key))  # before the replays: a missing key stops here
     release = Path(args.release).resolve()
