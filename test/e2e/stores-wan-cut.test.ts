@@ -350,10 +350,12 @@ describe('3 stores end to end with a WAN cut', () => {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     // Issue 16: the shipped alerts must not fall below the simplest rule on the same run. Recall is
-    // asserted; precision is recorded (meets_book_stock_precision) and NOT asserted yet: judged over
-    // 48 h the book-stock rule is ~1.0 precise on these runs (45/45 right on 2026-12-01), which any
-    // superset of it misses; see bench/results/alert-quality.json and issue 16's report.
+    // asserted against the rule; precision against the issue's floor of 0.6 only, and its comparison
+    // with the rule recorded (meets_book_stock_precision), not asserted: judged over 48 h the
+    // book-stock rule is ~1.0 precise on these runs (45/45 right on 2026-12-01), which any superset of
+    // it with a single wrong alert misses; see bench/results/alert-quality.json and issue 16's report.
     expect(ours.recall).toBeGreaterThanOrEqual(book.recall);
+    expect(ours.precision).toBeGreaterThanOrEqual(0.6);
   });
 });
 

@@ -74,4 +74,11 @@ describe('scoreAlerts', () => {
     const score = scoreAlerts([alert('A', -1, 'hidden_empty'), alert('B', 51, 'hidden_empty')], truth, window);
     expect(score).toMatchObject({ alerts: 0, injected: { stockouts: 0 }, precision: 0, recall: 0 });
   });
+
+  it('credits a raise after the window to a stock-out that started inside it, without judging the raise', () => {
+    const truth = [out('LATE', 46, 60, 'phantom_inventory')];
+    const score = scoreAlerts([alert('LATE', 50, 'hidden_empty')], truth, window);
+    expect(score).toMatchObject({ alerts: 0, injected: { stockouts: 1, caught: 1 }, recall: 1 });
+    expect(score.detection).toMatchObject({ alerts: 0, stockouts: 1, caught: 1 });
+  });
 });

@@ -80,8 +80,10 @@ export function scoreAlerts(
 ): AlertQuality {
   const intervals = intervalsBySku(truth);
   const alerts = received.filter((a) => a.at >= window.from && a.at <= window.until);
+  // Recall looks at raises past `until` too: a shelf emptied late on the last scored day is found the
+  // next morning or not at all, and cutting that raise off would count the stock-out as missed.
   const raisesBySku = new Map<string, number[]>();
-  for (const a of alerts) {
+  for (const a of received.filter((x) => x.at >= window.from)) {
     const key = `${a.storeId}/${a.sku}`;
     raisesBySku.set(key, [...(raisesBySku.get(key) ?? []), a.at]);
   }
