@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -66,7 +67,7 @@ def _remove_bucket(bucket: str) -> None:
 def registry_objects(env: dict[str, str]) -> dict[str, bytes]:
     from tillgate_models.registry import RegistryConfig
 
-    s3 = RegistryConfig.from_env(env).s3_client()
+    s3 = RegistryConfig.from_env({**os.environ, **env}).s3_client()
     bucket = env["TG_REGISTRY_BUCKET"]
     if not s3.bucket_exists(bucket):
         return {}
@@ -87,7 +88,7 @@ def release_messages(env: dict[str, str]) -> list[dict[str, Any]]:
 
     from tillgate_models.registry import MODEL_RELEASES_TOPIC, RegistryConfig
 
-    config = RegistryConfig.from_env(env)
+    config = RegistryConfig.from_env({**os.environ, **env})
     topic = config.topic_prefix + MODEL_RELEASES_TOPIC
     consumer = Consumer(
         {
