@@ -9,12 +9,9 @@ if [ ! -x "$BIN" ]; then
   command -v go >/dev/null || tg_die "compose-config: the Go toolchain is needed to build the validator"
   # go reports each module it downloads on stderr, and stderr is the validator's error channel (a fresh
   # machine's first run failed test/deploy/compose.test.ts on it): the build's output only on failure.
-  build_log="$BIN.build.$$.log"
-  if ! (cd "$SRC" && GOPATH="$TG_CACHE/go" GOFLAGS=-modcacherw GOTOOLCHAIN=local go build -o "$BIN.tmp.$$" . && mv "$BIN.tmp.$$" "$BIN") >"$build_log" 2>&1; then
-    cat "$build_log" >&2
-    rm -f "$build_log"
+  if ! build_output=$(cd "$SRC" && GOPATH="$TG_CACHE/go" GOFLAGS=-modcacherw GOTOOLCHAIN=local go build -o "$BIN.tmp.$$" . 2>&1 && mv "$BIN.tmp.$$" "$BIN"); then
+    printf '%s\n' "$build_output" >&2
     tg_die "compose-config: go build failed"
   fi
-  rm -f "$build_log"
 fi
 exec "$BIN" "$@"
