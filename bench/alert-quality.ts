@@ -16,7 +16,7 @@ import { writeResult } from './lib/result-file.ts';
 const horizonMs = 48 * 3_600_000;
 const work = mkdtempSync(join('/dev/shm', 'tillgate-alert-quality-'));
 const scorer = await StockoutScorer.load(defaultModelDir, bundledPublicKeysPem());
-const levels = alertLevels({}, scorer.alertThreshold);
+const levels = alertLevels({}, scorer);
 const manifest = JSON.parse(readFileSync(join(defaultModelDir, 'manifest.json'), 'utf8'));
 const began = Date.now();
 const scenarios = [];
@@ -27,6 +27,7 @@ try {
       scorer,
       settings: {
         raiseAbove: levels.raiseAbove,
+        raiseHiddenEmptyAbove: levels.raiseHiddenEmptyAbove,
         clearBelow: levels.clearBelow,
         coolDownMs: defaults.alerts.coolDownMs,
         warmUpMs: q.warmUpDays * 86_400_000,
@@ -55,7 +56,7 @@ try {
 const perScenario = scenarios.map((s) => Math.min(s.model.precision, s.model.recall));
 writeResult({
   name: 'alert-quality',
-  what: `stock-out alerts as received (raised alerts on the store's alert topic), per scenario: the bundled model through the edge's own AlertEngine (threshold ${levels.raiseAbove}, clear ${levels.clearBelow}, cool-down ${defaults.alerts.coolDownMs / 60_000} min, warm-up = the scenario's warm-up days) vs three rules on the same events; precision = right alerts / alerts (hidden_empty right if the shelf is empty when it arrives, will_run_out if empty within ${horizonMs / 3_600_000} h); recall = injected stock-outs starting in the scored days with a raise in [start - ${horizonMs / 3_600_000} h, end] (a raise after the last scored day counts for one that started in it); detection = phantom inventory + unrecorded shrink found while empty; prediction = other stock-outs alerted at or before the start; value = the worst of precision and recall over the scenarios`,
+  what: `stock-out alerts as received (raised alerts on the store's alert topic), per scenario: the bundled model through the edge's own AlertEngine (threshold ${levels.raiseAbove}, hidden_empty ${levels.raiseHiddenEmptyAbove}, clear ${levels.clearBelow}, cool-down ${defaults.alerts.coolDownMs / 60_000} min, warm-up = the scenario's warm-up days) vs three rules on the same events; precision = right alerts / alerts (hidden_empty right if the shelf is empty when it arrives, will_run_out if empty within ${horizonMs / 3_600_000} h); recall = injected stock-outs starting in the scored days with a raise in [start - ${horizonMs / 3_600_000} h, end] (a raise after the last scored day counts for one that started in it); detection = phantom inventory + unrecorded shrink found while empty; prediction = other stock-outs alerted at or before the start; value = the worst of precision and recall over the scenarios`,
   unit: 'min(precision, recall)',
   value: Math.min(...perScenario),
   spread: { min: Math.min(...perScenario), max: Math.max(...perScenario) },

@@ -64,11 +64,17 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     { name: scorer.name, version: scorer.version, dir: config.model.dir ?? defaultModelDir },
     new Date(),
   );
-  const fixedLevels = alertLevels(config.alerts, scorer.alertThreshold ?? null);
+  const fixedLevels = alertLevels(config.alerts, {
+    alertThreshold: scorer.alertThreshold ?? null,
+    hiddenEmptyThreshold: scorer.hiddenEmptyThreshold ?? null,
+  });
   // Read on every decision: a swapped-in model brings its own operating threshold.
   const levels = {
     get raiseAbove() {
       return updater?.scorer.active.raiseAbove ?? fixedLevels.raiseAbove;
+    },
+    get raiseHiddenEmptyAbove() {
+      return updater?.scorer.active.raiseHiddenEmptyAbove ?? fixedLevels.raiseHiddenEmptyAbove;
     },
     get clearBelow() {
       return updater?.scorer.active.clearBelow ?? fixedLevels.clearBelow;
@@ -86,6 +92,9 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       storeId: config.storeId,
       get raiseAbove() {
         return levels.raiseAbove;
+      },
+      get raiseHiddenEmptyAbove() {
+        return levels.raiseHiddenEmptyAbove;
       },
       get clearBelow() {
         return levels.clearBelow;

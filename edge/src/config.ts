@@ -241,7 +241,9 @@ export const edgeConfigSchema = z
       .strictObject({
         /** Overrides the model's alert_threshold (src/alerts/alert-levels.ts). */
         raiseAbove: z.number().min(0).max(1).optional(),
-        /** Overrides raiseAbove x defaults.alerts.clearFactor. */
+        /** Overrides the model's alert_threshold_hidden_empty (default: raiseAbove when that is set here). */
+        raiseHiddenEmptyAbove: z.number().min(0).max(1).optional(),
+        /** Overrides the lower raise level x defaults.alerts.clearFactor. */
         clearBelow: z.number().min(0).max(1).optional(),
         coolDownMs: ms.default(defaults.alerts.coolDownMs),
         /** Days of event time after the earliest scored event before any alert may be raised (0: none). */
@@ -250,9 +252,13 @@ export const edgeConfigSchema = z
         sweepEveryMs: ms.default(defaults.alerts.sweepEveryMs),
       })
       .refine(
-        (alerts) =>
-          alerts.clearBelow === undefined || alerts.raiseAbove === undefined || alerts.clearBelow < alerts.raiseAbove,
-        { message: 'clearBelow must be below raiseAbove (that gap is the hysteresis)', path: ['clearBelow'] },
+        ({ clearBelow, raiseAbove, raiseHiddenEmptyAbove }) =>
+          clearBelow === undefined ||
+          [raiseAbove, raiseHiddenEmptyAbove].every((raise) => raise === undefined || clearBelow < raise),
+        {
+          message: 'clearBelow must be below raiseAbove and raiseHiddenEmptyAbove (that gap is the hysteresis)',
+          path: ['clearBelow'],
+        },
       )
       .default({
         coolDownMs: defaults.alerts.coolDownMs,

@@ -1,6 +1,6 @@
 """The alert threshold choice on the harness's table (alerts as received), pooled over histories."""
 
-from tillgate_models.alert_threshold import choose_threshold
+from tillgate_models.alert_threshold import HarnessChoice, choose_hidden_empty_level, choose_threshold
 
 
 def quality(alerts: int, precision: float, injected: int, caught: int) -> dict:
@@ -78,3 +78,51 @@ def test_when_no_level_reaches_the_rule_takes_the_most_precise_that_keeps_the_re
     choice = choose_threshold(table)
     assert choice.threshold == 0.9
     assert choice.rule.startswith("no level reaches the book-stock rule's precision 1.000")
+
+
+def detecting(alerts: int, precision: float, caught: int, hidden_caught: int) -> dict:
+    """20 injected stock-outs, 10 of them hidden (phantom inventory / shrink)."""
+    return {**quality(alerts, precision, 20, caught), "detection": {"stockouts": 10, "caught": hidden_caught}}
+
+
+def raised_at(level: float, detection_recall: float) -> HarnessChoice:
+    return HarnessChoice(
+        threshold=level,
+        rule="r",
+        precision=0.95,
+        recall=0.7,
+        detection_recall=detection_recall,
+        alerts_per_store_day=4.0,
+        table=[],
+    )
+
+
+def pairs(*rows: tuple[float, dict]) -> dict:
+    return {"thresholds": [{"raiseAbove": 0.95, "raiseHiddenEmptyAbove": h, "histories": [q]} for h, q in rows]}
+
+
+def test_lowers_the_hidden_empty_level_to_the_most_precise_that_finds_enough_hidden_shelves():
+    table = pairs(
+        (0.65, detecting(80, 0.7, 16, 8)),  # finds 8 of 10 hidden, but 0.7 precise
+        (0.8, detecting(60, 0.88, 15, 7)),  # 7 of 10 at 0.88: the choice
+        (0.9, detecting(50, 0.93, 14, 5)),  # 5 of 10: below the floor
+    )
+    choice = choose_hidden_empty_level(table, raised_at(0.95, 0.5))
+    assert (choice.threshold, choice.hidden_empty_threshold, choice.levels) == (0.95, 0.8, "0.95:0.8")
+    assert (choice.precision, choice.detection_recall) == (0.88, 0.7)
+    assert choice.rule == "r; hidden_empty: the most precise level with detection recall>=0.6"
+
+
+def test_keeps_one_level_when_it_already_finds_enough_or_no_lower_level_finds_more():
+    table = pairs((0.8, detecting(60, 0.88, 15, 7)))
+    assert choose_hidden_empty_level(table, raised_at(0.95, 0.6)).hidden_empty_threshold == 0.95
+    worse = pairs((0.8, detecting(60, 0.5, 15, 7)), (0.9, detecting(50, 0.9, 14, 5)))  # 0.5 precise; 5 = as now
+    kept = choose_hidden_empty_level(worse, raised_at(0.95, 0.5))
+    assert (kept.hidden_empty_threshold, kept.precision) == (0.95, 0.95)
+    assert kept.rule.endswith("no lower level finds more")
+
+
+def test_when_no_level_finds_enough_hidden_shelves_takes_the_one_finding_most_within_the_precision_floor():
+    table = pairs((0.8, detecting(60, 0.8, 15, 5)), (0.9, detecting(50, 0.9, 14, 4)))
+    choice = choose_hidden_empty_level(table, raised_at(0.95, 0.3))
+    assert (choice.hidden_empty_threshold, choice.detection_recall) == (0.8, 0.5)

@@ -22,11 +22,13 @@ def test_the_new_threshold_and_its_alert_figures_replace_the_old_and_row_figures
         detection_recall=0.65,
         alerts_per_store_day=5.0,
         table=[],
+        hidden_empty_threshold=0.7,
     )
     holdout = {"precision": 0.92, "recall": 0.74, "detection_recall": 0.66, "alerts": 100}
     new = rethresholded_metrics(old, choice, holdout)
     assert new == {
         "alert_threshold": 0.8,
+        "alert_threshold_hidden_empty": 0.7,
         "validation_alerts_precision": 0.9,
         "validation_alerts_recall": 0.75,
         "validation_alerts_detection_recall": 0.65,

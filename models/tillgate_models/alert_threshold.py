@@ -10,13 +10,17 @@ bar is that the shipped alerts are right at least as often as the book-stock rul
    injected stock-outs and at least as many as the rule (the recall bar), so the gap to the rule's
    precision is as small as the recall bar allows;
 3. max F1 when neither exists.
+Then the level for hidden_empty alerts (a silence the books contradict: phantom inventory, unrecorded
+shrink, what the in-store alert is for): when the chosen level finds fewer than DETECTION_FLOOR of
+those, the most precise lower level for that kind alone that does, keeping ALERT_PRECISION and the
+recall bar (choose_hidden_empty_level).
 Snapshot rows are not what staff see: one open alert covers many rows, and a raise may follow hours
 of rows above the threshold, so a threshold picked on rows mis-states both precision and recall.
 """
 
 import json
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .feature_spec import REPO_ROOT
@@ -28,6 +32,10 @@ CANDIDATES = (0.2, 0.35, 0.5, 0.65, 0.8, 0.85, 0.9, 0.95)
 ALERT_PRECISION = 0.6
 # ...and at least three in five injected stock-outs are found.
 RECALL_FLOOR = 0.6
+# ...and at least three in five of the shelves already empty behind books that say otherwise.
+DETECTION_FLOOR = 0.6
+# Raise levels for hidden_empty alerts tried below the chosen level (the silence is evidence of its own).
+HIDDEN_EMPTY_CANDIDATES = (0.5, 0.65, 0.75, 0.8, 0.85, 0.9)
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,13 @@ class HarnessChoice:
     detection_recall: float
     alerts_per_store_day: float
     table: list[dict]
+    # The raise level for hidden_empty alerts; None = threshold.
+    hidden_empty_threshold: float | None = None
+
+    @property
+    def levels(self) -> str:
+        """The harness's name for this pair of raise levels (`raise:hidden_empty`)."""
+        return f"{self.threshold}:{self.hidden_empty_threshold or self.threshold}"
 
 
 def harness_table(
@@ -47,7 +62,7 @@ def harness_table(
     histories: list[Path],
     from_ms: int,
     until_ms: int,
-    candidates: tuple[float, ...] = CANDIDATES,
+    candidates: tuple[float | str, ...] = CANDIDATES,
 ) -> dict:
     """Runs the harness over [from_ms, until_ms); returns its JSON (thresholds x histories, and the rules)."""
     command = [
@@ -129,3 +144,61 @@ def choose_threshold(table: dict) -> HarnessChoice:
         alerts_per_store_day=best["alerts_per_store_day"],
         table=rows,
     )
+
+
+def choose_hidden_empty_level(table: dict, choice: HarnessChoice) -> HarnessChoice:
+    """`choice` with its hidden_empty level, from a harness table of `raise:hidden_empty` pairs at its raise level."""
+    if choice.detection_recall >= DETECTION_FLOOR:
+        return replace(choice, hidden_empty_threshold=choice.threshold)
+    rows = sorted(
+        (
+            {
+                "threshold": t["raiseAbove"],
+                "hidden_empty_threshold": t["raiseHiddenEmptyAbove"],
+                **pooled(t["histories"]),
+            }
+            for t in table["thresholds"]
+            if t["raiseAbove"] == choice.threshold
+        ),
+        key=lambda r: r["hidden_empty_threshold"],
+    )
+    book_recall = rules_pooled(table)["book_stock"]["recall"] if table.get("rules") else 0.0
+    recall_bar = min(choice.recall, max(RECALL_FLOOR, book_recall))
+    fair = [r for r in rows if r["precision"] >= ALERT_PRECISION and r["recall"] >= recall_bar]
+    finding = [r for r in fair if r["detection_recall"] >= DETECTION_FLOOR]
+    if finding:
+        best = max(finding, key=lambda r: (r["precision"], r["hidden_empty_threshold"]))
+        rule = f"hidden_empty: the most precise level with detection recall>={DETECTION_FLOOR}"
+    else:
+        best = max(fair, key=lambda r: (r["detection_recall"], r["precision"]), default=None)
+        if best is None or best["detection_recall"] <= choice.detection_recall:
+            return replace(
+                choice,
+                hidden_empty_threshold=choice.threshold,
+                rule=f"{choice.rule}; hidden_empty: no lower level finds more",
+                table=choice.table + rows,
+            )
+        rule = f"hidden_empty: no level reaches detection recall {DETECTION_FLOOR}: the one finding most"
+    return HarnessChoice(
+        threshold=choice.threshold,
+        hidden_empty_threshold=float(best["hidden_empty_threshold"]),
+        rule=f"{choice.rule}; {rule}",
+        precision=best["precision"],
+        recall=best["recall"],
+        detection_recall=best["detection_recall"],
+        alerts_per_store_day=best["alerts_per_store_day"],
+        table=choice.table + rows,
+    )
+
+
+def choose_levels(
+    model_dir: Path, trust_pem: Path, histories: list[Path], from_ms: int, until_ms: int
+) -> HarnessChoice:
+    """Both raise levels on [from_ms, until_ms): the level for every alert, then the one for hidden_empty."""
+    choice = choose_threshold(harness_table(model_dir, trust_pem, histories, from_ms, until_ms))
+    if choice.detection_recall >= DETECTION_FLOOR:
+        return replace(choice, hidden_empty_threshold=choice.threshold)
+    pairs = tuple(f"{choice.threshold}:{h}" for h in HIDDEN_EMPTY_CANDIDATES if h < choice.threshold)
+    if not pairs:
+        return replace(choice, hidden_empty_threshold=choice.threshold)
+    return choose_hidden_empty_level(harness_table(model_dir, trust_pem, histories, from_ms, until_ms, pairs), choice)

@@ -26,7 +26,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from . import evaluation as ev
-from .alert_threshold import choose_threshold, harness_table, pooled, rules_pooled
+from .alert_threshold import choose_levels, harness_table, pooled, rules_pooled
 from .feature_spec import REPO_ROOT, STOCKOUT_FEATURE_NAMES
 from .mllib_export import read_saved_gbt
 from .onnx_graph import ensemble_to_onnx
@@ -302,14 +302,14 @@ def run(args: argparse.Namespace) -> int:
     holdout_alerts = None
     harness_histories = [Path(h).resolve() for h in args.harness_history] if args.harness_history else histories
     if stockout_parity.passed and not args.row_threshold:
-        table = harness_table(
+        choice = choose_levels(
             staging, signer_pem, harness_histories, trained.validation_split_ms, trained.split_ms - STOCKOUT_HORIZON_MS
         )
-        choice = choose_threshold(table)
         alert_threshold = choice.threshold
         holdout_precision, holdout_recall = ev.precision_recall_at(labels, scores, alert_threshold)
         metrics |= {
             "alert_threshold": alert_threshold,
+            "alert_threshold_hidden_empty": choice.hidden_empty_threshold or alert_threshold,
             "alert_precision": holdout_precision,
             "alert_recall": holdout_recall,
             "validation_alerts_precision": choice.precision,
@@ -320,7 +320,7 @@ def run(args: argparse.Namespace) -> int:
         }
         # Alerts as received on the holdout at the chosen level, against the rules on the same events.
         holdout_table = harness_table(
-            staging, signer_pem, harness_histories, trained.split_ms, end_ms - STOCKOUT_HORIZON_MS, (alert_threshold,)
+            staging, signer_pem, harness_histories, trained.split_ms, end_ms - STOCKOUT_HORIZON_MS, (choice.levels,)
         )
         holdout_alerts = {
             "model": pooled(holdout_table["thresholds"][0]["histories"]),

@@ -4,9 +4,10 @@ The operating threshold belongs to the trees and to the engine that turns their 
 (hysteresis, cool-down, warm-up and the evidence rules of edge/src/alerts/alert-reason.ts). When the
 engine changes, a level raises other alerts than it did, so the release's threshold was chosen for
 alerts the edge no longer raises. This replays the release's validation slice through the current
-engine with the pipeline's own calls (alert_threshold.harness_table, choose_threshold), scores the
-chosen level on the holdout slice beside the rules, and writes a new signed release: the same
-model.onnx, a new version, the threshold and the alerts-as-received metrics replaced. The row-level
+engine with the pipeline's own call (alert_threshold.choose_levels: the raise level, then the one for
+hidden_empty alerts), scores the chosen levels on the holdout slice beside the rules, and writes a new
+signed release: the same model.onnx, a new version, the thresholds and the alerts-as-received metrics
+replaced. The row-level
 holdout precision/recall at the old threshold (alert_precision, alert_recall) need the snapshot rows
 and are dropped rather than left describing another level.
 
@@ -23,7 +24,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .alert_threshold import HarnessChoice, choose_threshold, harness_table, pooled, rules_pooled
+from .alert_threshold import HarnessChoice, choose_levels, harness_table, pooled, rules_pooled
 from .release import TrainingRange, write_release
 from .signing_key import SIGNING_KEY_ENV, load_signing_key, signing_key_path
 
@@ -36,6 +37,7 @@ def rethresholded_metrics(metrics: dict[str, float], choice: HarnessChoice, hold
     kept = {k: v for k, v in metrics.items() if k not in STALE_AT_A_NEW_THRESHOLD}
     return kept | {
         "alert_threshold": choice.threshold,
+        "alert_threshold_hidden_empty": choice.hidden_empty_threshold or choice.threshold,
         "validation_alerts_precision": choice.precision,
         "validation_alerts_recall": choice.recall,
         "validation_alerts_detection_recall": choice.detection_recall,
@@ -63,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     histories = [Path(h).resolve() for h in args.history]
     trust = Path(args.trust).resolve()
 
-    choice = choose_threshold(harness_table(release, trust, histories, *args.validation))
-    holdout_table = harness_table(release, trust, histories, *args.holdout, (choice.threshold,))
+    choice = choose_levels(release, trust, histories, *args.validation)
+    holdout_table = harness_table(release, trust, histories, *args.holdout, (choice.levels,))
     holdout = pooled(holdout_table["thresholds"][0]["histories"])
     version = "2." + datetime.now(UTC).strftime("%Y%m%d%H%M")
     training = manifest["training_data"]
@@ -84,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "from_release": manifest["version"],
         "release": written["version"],
         "threshold_rule": choice.rule,
+        "levels": {"alert_threshold": choice.threshold, "alert_threshold_hidden_empty": choice.hidden_empty_threshold},
         "threshold_table": choice.table,
         "validation": {"from_ms": args.validation[0], "to_ms": args.validation[1]},
         "holdout": {"from_ms": args.holdout[0], "to_ms": args.holdout[1]},

@@ -31,11 +31,11 @@ describe('AlertEngine', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const engine = (coolDownMs: number, warmUpMs = 0, sweepEveryMs = 0, risk = scorer) =>
+  const engine = (coolDownMs: number, warmUpMs = 0, sweepEveryMs = 0, risk = scorer, raiseHiddenEmptyAbove = 0.7) =>
     new AlertEngine(
       store,
       risk,
-      { storeId: 's1', raiseAbove: 0.7, clearBelow: 0.4, coolDownMs, warmUpMs, sweepEveryMs },
+      { storeId: 's1', raiseAbove: 0.7, raiseHiddenEmptyAbove, clearBelow: 0.4, coolDownMs, warmUpMs, sweepEveryMs },
       async (topic, payload) => {
         published.push({ topic, alert: JSON.parse(payload) });
       },
@@ -152,6 +152,59 @@ describe('AlertEngine', () => {
       await score('SILENT', new Date(t0 - 96 * 3_600_000).toISOString()); // delivered before the last sale
       expect(published.map(({ alert }) => [alert.sku, alert.state, alert.kind])).toEqual([
         ['SILENT', 'raised', 'hidden_empty'],
+      ]);
+    } finally {
+      await silence.close();
+    }
+  });
+
+  it('raises a hidden_empty alert at its own level, a will_run_out alert only at the raise level', async () => {
+    // Risk from silence alone, sigmoid(0.05 * hours_since_last_sale - 2.6): 72 h silent -> 0.73, between
+    // the two levels. Both SKUs sell ~4 a day and have been silent 72 h; the books cover 10 days for
+    // HIDDEN (a silence they contradict: hidden_empty) and 1.5 for LOW (the run-down: will_run_out).
+    const silence = await tinyScorer(0.05, -2.6, 'hours_since_last_sale');
+    try {
+      const t0 = Date.parse('2026-03-02T08:00:00Z');
+      const state = (onHand: number): SkuFeatureState => ({
+        ...emptyFeatureState(),
+        onHand,
+        dailyUnits: { '2026-02-27': 14, '2026-02-28': 14 },
+        lastSaleAt: new Date(t0 - 72 * 3_600_000).toISOString(),
+      });
+      const run = async (raiseHiddenEmptyAbove: number) => {
+        const alerts = new AlertEngine(
+          store,
+          silence,
+          {
+            storeId: 's1',
+            raiseAbove: 0.8,
+            raiseHiddenEmptyAbove,
+            clearBelow: 0.4,
+            coolDownMs: 0,
+            warmUpMs: 0,
+            sweepEveryMs: 0,
+          },
+          async (topic, payload) => {
+            published.push({ topic, alert: JSON.parse(payload) });
+          },
+          () => undefined,
+          log,
+        );
+        for (const [sku, onHand] of [
+          ['HIDDEN', 40],
+          ['LOW', 6],
+        ] as const) {
+          alerts.enqueue(
+            new Map([[sku, { state: state(onHand), eventId: `e-${sku}`, occurredAt: new Date(t0).toISOString() }]]),
+          );
+          await alerts.idle();
+        }
+      };
+      await run(0.8);
+      expect(published).toEqual([]);
+      await run(0.7);
+      expect(published.map(({ alert }) => [alert.sku, alert.kind, alert.threshold])).toEqual([
+        ['HIDDEN', 'hidden_empty', 0.7],
       ]);
     } finally {
       await silence.close();

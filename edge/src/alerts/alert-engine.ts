@@ -16,12 +16,16 @@ export interface RiskScorer {
   readonly version: string;
   /** The operating threshold the model was released with (manifest metrics.alert_threshold), if any. */
   readonly alertThreshold?: number | null;
+  /** Its raise level for hidden_empty alerts (metrics.alert_threshold_hidden_empty), if it has one. */
+  readonly hiddenEmptyThreshold?: number | null;
   scoreBatch(rows: Float32Array[]): Promise<Float32Array>;
 }
 
 export interface AlertEngineOptions {
   storeId: string;
   raiseAbove: number;
+  /** The raise level when the evidence is a silence the books contradict (kind hidden_empty). */
+  raiseHiddenEmptyAbove: number;
   clearBelow: number;
   coolDownMs: number;
   /**
@@ -147,7 +151,7 @@ export class AlertEngine {
       const risk = risks[index] ?? 0;
       const features = rows[index] as Float32Array;
       const reason = alertReason(entry.state, features);
-      const decision = this.#decide(entry, risk, entry.at.getTime() >= warmFrom, reason !== null);
+      const decision = this.#decide(entry, risk, entry.at.getTime() >= warmFrom, reason);
       if (decision !== null) alerts.push(this.#alert(entry, decision, risk, reason));
     });
     return alerts;
@@ -189,17 +193,22 @@ export class AlertEngine {
   /**
    * Book stock at or below zero raises at once, whatever the model, warm-up or cool-down say, and
    * keeps the alert open: the rule is 99 % precise there (issue 16) and the model's job is what the
-   * rule cannot see. A risk with no evidence a person could check (alertReason null) raises nothing.
+   * rule cannot see. A risk with no evidence a person could check (alertReason null) raises nothing;
+   * a hidden_empty reason raises at its own level (AlertEngineOptions.raiseHiddenEmptyAbove).
    */
-  #decide({ sku, state, at }: Scored, risk: number, warm: boolean, evident: boolean): Alert['state'] | null {
+  #decide({ sku, state, at }: Scored, risk: number, warm: boolean, reason: AlertReason | null): Alert['state'] | null {
     const current = this.#store.alertState(sku);
     const open = current?.open ?? false;
     if (state.onHand <= 0) return open ? null : 'raised';
     const cooling = current !== null && at.getTime() - Date.parse(current.changedAt) < this.#options.coolDownMs;
     if (cooling) return null;
-    if (!open && warm && evident && risk >= this.#options.raiseAbove) return 'raised';
+    if (!open && warm && reason !== null && risk >= this.#raiseLevel(reason.kind)) return 'raised';
     if (open && risk <= this.#options.clearBelow) return 'cleared';
     return null;
+  }
+
+  #raiseLevel(kind: AlertReason['kind']): number {
+    return kind === 'hidden_empty' ? this.#options.raiseHiddenEmptyAbove : this.#options.raiseAbove;
   }
 
   #alert(
@@ -210,7 +219,7 @@ export class AlertEngine {
   ): Alert {
     // Only a clear can come without evidence (the shelf was restocked since the raise).
     const reason = found ?? { kind: 'will_run_out', why: 'restocked since the last sale' };
-    const threshold = decision === 'raised' ? this.#options.raiseAbove : this.#options.clearBelow;
+    const threshold = decision === 'raised' ? this.#raiseLevel(reason.kind) : this.#options.clearBelow;
     return {
       schema: 1,
       alert_id: randomUUID(),

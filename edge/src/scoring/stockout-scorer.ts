@@ -12,14 +12,17 @@ export class StockoutScorer {
   readonly version: string;
   /** The release's operating threshold (manifest metrics.alert_threshold), or null if it has none. */
   readonly alertThreshold: number | null;
+  /** Its raise level for hidden_empty alerts (metrics.alert_threshold_hidden_empty), or null. */
+  readonly hiddenEmptyThreshold: number | null;
   readonly #session: InferenceSession;
   #closed = false;
 
-  private constructor(session: InferenceSession, name: string, version: string, alertThreshold: number | null) {
+  private constructor(session: InferenceSession, name: string, version: string, metrics: Record<string, number>) {
     this.#session = session;
     this.name = name;
     this.version = version;
-    this.alertThreshold = alertThreshold;
+    this.alertThreshold = metrics.alert_threshold ?? null;
+    this.hiddenEmptyThreshold = metrics.alert_threshold_hidden_empty ?? null;
   }
 
   /** Verifies signature, sha256 and feature spec (TG_EDGE_MODEL_* on failure), then loads the model. */
@@ -43,7 +46,7 @@ export class StockoutScorer {
         `${manifest.name}@${manifest.version} has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]; the scorer needs input '${scorerIo.input}' and output '${scorerIo.output}'`,
       );
     }
-    return new StockoutScorer(session, manifest.name, manifest.version, manifest.metrics.alert_threshold ?? null);
+    return new StockoutScorer(session, manifest.name, manifest.version, manifest.metrics);
   }
 
   /** One onnxruntime run for the whole batch; returns one probability per row, in row order. */

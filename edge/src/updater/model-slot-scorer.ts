@@ -7,6 +7,7 @@ import type { ShadowRun } from './shadow-run.ts';
 export interface LoadedModel {
   scorer: RiskScorer & { close(): Promise<void> };
   raiseAbove: number;
+  raiseHiddenEmptyAbove: number;
   clearBelow: number;
 }
 
@@ -43,6 +44,10 @@ export class ModelSlotScorer implements RiskScorer {
 
   get alertThreshold(): number | null {
     return this.#active.scorer.alertThreshold ?? null;
+  }
+
+  get hiddenEmptyThreshold(): number | null {
+    return this.#active.scorer.hiddenEmptyThreshold ?? null;
   }
 
   get active(): LoadedModel {

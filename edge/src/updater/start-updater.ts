@@ -30,8 +30,8 @@ export async function startModelUpdater(config: EdgeConfig, log: Logger): Promis
       dir,
       keys.map((key) => key.pem),
     );
-    const levels = alertLevels(config.alerts, scorer.alertThreshold);
-    return { scorer, raiseAbove: levels.raiseAbove, clearBelow: levels.clearBelow };
+    const { raiseAbove, raiseHiddenEmptyAbove, clearBelow } = alertLevels(config.alerts, scorer);
+    return { scorer, raiseAbove, raiseHiddenEmptyAbove, clearBelow };
   };
   const modelsDir = join(config.dataDir, 'models');
   const db = new UpdaterDb(join(config.dataDir, 'updater.db'));

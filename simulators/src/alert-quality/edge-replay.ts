@@ -11,6 +11,7 @@ import { openSqliteStore } from '../../../edge/src/store/sqlite-store.ts';
 
 export interface EdgeAlertSettings {
   raiseAbove: number;
+  raiseHiddenEmptyAbove: number;
   clearBelow: number;
   coolDownMs: number;
   warmUpMs: number;

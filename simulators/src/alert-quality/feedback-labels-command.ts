@@ -69,7 +69,7 @@ export async function runFeedbackLabelsCommand(args: string[]): Promise<void> {
     ...(values.trust === undefined ? [] : [readFileSync(values.trust, 'utf8')]),
   ];
   const scorer = await StockoutScorer.load(values.model, trusted);
-  const levels = alertLevels({}, scorer.alertThreshold);
+  const levels = alertLevels({}, scorer);
   const byStore = new Map<string, PosEvent[]>();
   for (const event of history.events) {
     const list = byStore.get(event.store_id) ?? [];
@@ -85,6 +85,7 @@ export async function runFeedbackLabelsCommand(args: string[]): Promise<void> {
         scorer,
         {
           raiseAbove: levels.raiseAbove,
+          raiseHiddenEmptyAbove: levels.raiseHiddenEmptyAbove,
           clearBelow: levels.clearBelow,
           coolDownMs: defaults.alerts.coolDownMs,
           warmUpMs: Number(values['warm-up-days'] ?? 28) * dayMs,

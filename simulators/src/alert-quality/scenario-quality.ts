@@ -34,12 +34,17 @@ export interface QualityOptions {
   horizonMs: number;
   workDir: string;
   rules?: RuleSettings;
-  /** Other raise levels to score from the same replay (clear level kept at the same share). */
-  thresholds?: readonly number[];
+  /** Other raise levels to score from the same replay (clear level kept at the same share of the lower). */
+  thresholds?: readonly RaiseLevels[];
 }
 
-export interface ThresholdQuality {
+/** The engine's two raise levels: for every alert, and for one whose evidence is a contradicted silence. */
+export interface RaiseLevels {
   raiseAbove: number;
+  raiseHiddenEmptyAbove: number;
+}
+
+export interface ThresholdQuality extends RaiseLevels {
   clearBelow: number;
   quality: AlertQuality;
 }
@@ -84,16 +89,17 @@ export async function scenarioQuality(
     rules.gap_rule.push(...storeRules.gap_rule);
   }
   const thresholds: ThresholdQuality[] = [];
-  const clearShare = options.settings.clearBelow / options.settings.raiseAbove;
-  for (const raiseAbove of options.thresholds ?? []) {
-    const settings = { ...options.settings, raiseAbove, clearBelow: raiseAbove * clearShare };
+  const lowest = ({ raiseAbove, raiseHiddenEmptyAbove }: RaiseLevels) => Math.min(raiseAbove, raiseHiddenEmptyAbove);
+  const clearShare = options.settings.clearBelow / lowest(options.settings);
+  for (const levels of options.thresholds ?? []) {
+    const settings = { ...options.settings, ...levels, clearBelow: lowest(levels) * clearShare };
     const alerts: ReceivedAlert[] = [];
     for (const [storeId, events] of byStore) {
       const replaying = (recorded.get(storeId) as RecordedRisks).replaying(options.scorer.name, options.scorer.version);
       alerts.push(...received(await replayStore(storeId, events, replaying, settings, options.workDir)));
     }
     thresholds.push({
-      raiseAbove,
+      ...levels,
       clearBelow: settings.clearBelow,
       quality: scoreAlerts(alerts, history.stockouts, window),
     });

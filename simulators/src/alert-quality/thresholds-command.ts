@@ -6,18 +6,19 @@ import { bundledPublicKeysPem } from '../../../edge/src/scoring/default-model.ts
 import { StockoutScorer } from '../../../edge/src/scoring/stockout-scorer.ts';
 import { SimulatorOptionError } from '../errors.ts';
 import type { Scenario } from '../scenario.ts';
-import { type QualityScenario, scenarioQuality, type ThresholdQuality } from './scenario-quality.ts';
+import { type QualityScenario, type RaiseLevels, scenarioQuality, type ThresholdQuality } from './scenario-quality.ts';
 
 const dayMs = 86_400_000;
 const horizonMs = 48 * 3_600_000;
 
 /**
- * `alert-thresholds --model DIR --history DIR [--history DIR ...] --from MS --until MS --thresholds a,b,c
- * [--trust PEM] [--warm-up-days 28]`: the alert-quality of a model at each raise level, on the window
+ * `alert-thresholds --model DIR --history DIR [--history DIR ...] --from MS --until MS --thresholds a,b:c,...
+ * [--trust PEM] [--warm-up-days 28]`: the alert-quality of a model at each raise level (`b:c`: raise at b,
+ * and at c when the evidence is a silence the books contradict, kind hidden_empty), on the window
  * [from, until) of each simulated history (regenerated from its manifest's scenario, the same events
  * byte for byte), replayed through the edge's own store and alert engine. The training pipeline
  * picks its alert threshold from this on the validation slice (models/tillgate_models/alert_threshold.py).
- * Prints one JSON object: { thresholds: [{ raiseAbove, clearBelow, quality }], rules: [...] }.
+ * Prints one JSON object: { thresholds: [{ raiseAbove, raiseHiddenEmptyAbove, clearBelow, histories }], rules: [...] }.
  */
 export async function runAlertThresholdsCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -40,24 +41,22 @@ export async function runAlertThresholdsCommand(args: string[]): Promise<void> {
   const until = Number(values.until);
   if (!Number.isInteger(from) || !Number.isInteger(until) || from % dayMs !== 0 || until % dayMs !== 0 || until <= from)
     throw new SimulatorOptionError('--from/--until', 'must be epoch-ms UTC midnights with from < until');
-  const levels = (values.thresholds ?? '').split(',').map(Number);
-  if (levels.length === 0 || levels.some((t) => !(t > 0 && t <= 1)))
-    throw new SimulatorOptionError('--thresholds', 'must be a comma-separated list of numbers in (0, 1]');
+  const levels = parseLevels(values.thresholds ?? '');
   const trusted = [
     ...bundledPublicKeysPem(),
     ...(values.trust === undefined ? [] : [readFileSync(values.trust, 'utf8')]),
   ];
   const scorer = await StockoutScorer.load(values.model, trusted);
   const warmUpDays = Number(values['warm-up-days'] ?? 28);
-  const [first, ...rest] = levels as [number, ...number[]];
+  const [first, ...rest] = levels as [RaiseLevels, ...RaiseLevels[]];
   const settings = {
-    raiseAbove: first,
-    clearBelow: first * defaults.alerts.clearFactor,
+    ...first,
+    clearBelow: Math.min(first.raiseAbove, first.raiseHiddenEmptyAbove) * defaults.alerts.clearFactor,
     coolDownMs: defaults.alerts.coolDownMs,
     warmUpMs: warmUpDays * dayMs,
     sweepEveryMs: defaults.alerts.sweepEveryMs,
   };
-  const perLevel = new Map<number, ThresholdQuality[]>();
+  const perLevel = new Map<string, ThresholdQuality[]>();
   const rules = [];
   try {
     for (const dir of values.history) {
@@ -80,8 +79,8 @@ export async function runAlertThresholdsCommand(args: string[]): Promise<void> {
         workDir: values['work-dir'] ?? '/dev/shm',
         thresholds: rest,
       });
-      const all = [{ raiseAbove: first, clearBelow: settings.clearBelow, quality: result.model }, ...result.thresholds];
-      for (const t of all) perLevel.set(t.raiseAbove, [...(perLevel.get(t.raiseAbove) ?? []), t]);
+      const all = [{ ...first, clearBelow: settings.clearBelow, quality: result.model }, ...result.thresholds];
+      for (const t of all) perLevel.set(levelKey(t), [...(perLevel.get(levelKey(t)) ?? []), t]);
       rules.push({
         history: dir,
         book_stock: result.book_stock,
@@ -92,10 +91,28 @@ export async function runAlertThresholdsCommand(args: string[]): Promise<void> {
   } finally {
     await scorer.close();
   }
-  const thresholds = [...perLevel.entries()].map(([raiseAbove, list]) => ({
-    raiseAbove,
-    clearBelow: raiseAbove * defaults.alerts.clearFactor,
-    histories: list.map((t) => t.quality),
-  }));
+  const thresholds = [...perLevel.values()].map((list) => {
+    const { raiseAbove, raiseHiddenEmptyAbove, clearBelow } = list[0] as ThresholdQuality;
+    return { raiseAbove, raiseHiddenEmptyAbove, clearBelow, histories: list.map((t) => t.quality) };
+  });
   process.stdout.write(`${JSON.stringify({ horizon_ms: horizonMs, from, until, thresholds, rules })}\n`);
+}
+
+const levelKey = (l: RaiseLevels): string => `${l.raiseAbove}:${l.raiseHiddenEmptyAbove}`;
+
+/** `a` raises every alert at a; `a:b` raises hidden_empty alerts at b instead. */
+function parseLevels(list: string): RaiseLevels[] {
+  const levels = list.split(',').map((item) => {
+    const [raise, hidden, extra] = item.split(':').map(Number);
+    return extra === undefined
+      ? { raiseAbove: raise as number, raiseHiddenEmptyAbove: hidden ?? (raise as number) }
+      : { raiseAbove: Number.NaN, raiseHiddenEmptyAbove: Number.NaN };
+  });
+  const valid = (t: number) => t > 0 && t <= 1;
+  if (levels.length === 0 || levels.some((l) => !valid(l.raiseAbove) || !valid(l.raiseHiddenEmptyAbove)))
+    throw new SimulatorOptionError(
+      '--thresholds',
+      `must be a comma-separated list of levels in (0, 1], each a or a:b (hidden_empty at b); got ${JSON.stringify(list)}`,
+    );
+  return levels;
 }
