@@ -22,6 +22,7 @@ export async function runHistoryCommand(args: string[]): Promise<void> {
       terminals: { type: 'string' },
       'phantom-per-day': { type: 'string' },
       'missed-delivery-rate': { type: 'string' },
+      'unrecorded-shrink-rate': { type: 'string' },
     },
   });
   const out = resolve(requiredOption('out', values.out));
@@ -37,6 +38,13 @@ export async function runHistoryCommand(args: string[]): Promise<void> {
       'missed-delivery-rate',
       values['missed-delivery-rate'],
       defaultScenario.missedDeliveryRate,
+      0,
+      1,
+    ),
+    unrecordedShrinkRate: numberOption(
+      'unrecorded-shrink-rate',
+      values['unrecorded-shrink-rate'],
+      defaultScenario.unrecordedShrinkRate,
       0,
       1,
     ),
