@@ -1,6 +1,12 @@
 """The alert threshold choice on the harness's table (alerts as received), pooled over histories."""
 
-from tillgate_models.alert_threshold import HarnessChoice, choose_hidden_empty_level, choose_threshold
+from tillgate_models.alert_threshold import (
+    HarnessChoice,
+    choose_hidden_empty_level,
+    choose_threshold,
+    merged_tables,
+    pooled,
+)
 
 
 def quality(alerts: int, precision: float, injected: int, caught: int) -> dict:
@@ -126,3 +132,22 @@ def test_when_no_level_finds_enough_hidden_shelves_takes_the_one_finding_most_wi
     table = pairs((0.8, detecting(60, 0.8, 15, 5)), (0.9, detecting(50, 0.9, 14, 4)))
     choice = choose_hidden_empty_level(table, raised_at(0.95, 0.3))
     assert (choice.hidden_empty_threshold, choice.detection_recall) == (0.8, 0.5)
+
+
+def test_single_history_harness_runs_merge_into_one_table_that_pools_the_same():
+    def run(history: str, counts: list[tuple[int, float]]) -> dict:
+        return {
+            "horizon_ms": 1,
+            "from": 2,
+            "until": 3,
+            "thresholds": [
+                {"raiseAbove": 0.9, "raiseHiddenEmptyAbove": h, "clearBelow": 0.3, "histories": [quality(n, p, 10, 5)]}
+                for h, (n, p) in zip((0.9, 0.5), counts, strict=True)
+            ],
+            "rules": [{"history": history, "book_stock": quality(4, 1.0, 10, 3)}],
+        }
+
+    merged = merged_tables([run("h2", [(10, 0.9), (20, 0.5)]), run("h3", [(30, 0.7), (40, 0.25)])])
+    assert [(t["raiseHiddenEmptyAbove"], len(t["histories"])) for t in merged["thresholds"]] == [(0.9, 2), (0.5, 2)]
+    assert [r["history"] for r in merged["rules"]] == ["h2", "h3"]
+    assert pooled(merged["thresholds"][0]["histories"])["precision"] == (9 + 21) / 40

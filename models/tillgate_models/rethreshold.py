@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         "threshold_rule": choice.rule,
         "levels": {"alert_threshold": choice.threshold, "alert_threshold_hidden_empty": choice.hidden_empty_threshold},
         "threshold_table": choice.table,
+        "histories": {str(h): json.loads((h / "manifest.json").read_text())["scenario"] for h in histories},
         "validation": {"from_ms": args.validation[0], "to_ms": args.validation[1]},
         "holdout": {"from_ms": args.holdout[0], "to_ms": args.holdout[1]},
         "holdout_alerts": {"model": holdout, **rules_pooled(holdout_table)},

@@ -16,7 +16,6 @@ describe('pinned model signing keys', () => {
       'ed25519-d16ecfb86e00a300',
       'ed25519-55c1b553221f0780',
       'ed25519-8f5befe2cc341718',
-      'ed25519-e252a85e2d97244a',
     ]);
   });
 

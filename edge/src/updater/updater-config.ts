@@ -92,7 +92,4 @@ export const bundledTrustedKeys = [
   // The developer signing key of 2026-12-02 (the private half of 55c1b553221f0780 stayed on a machine
   // that is gone; its releases stay trusted): releases trained from then on.
   { id: 'ed25519-8f5befe2cc341718', file: `${bundledKeysDir}ed25519-8f5befe2cc341718.pub.pem` },
-  // The developer signing key of the session after (8f5befe2cc341718's private half went with its
-  // machine as well): the release with a hidden_empty level of its own.
-  { id: 'ed25519-e252a85e2d97244a', file: `${bundledKeysDir}ed25519-e252a85e2d97244a.pub.pem` },
 ];
