@@ -53,9 +53,14 @@ class HarnessChoice:
     hidden_empty_threshold: float | None = None
 
     @property
+    def hidden_empty_level(self) -> float:
+        """The level hidden_empty alerts raise at (the manifest's alert_threshold_hidden_empty)."""
+        return self.hidden_empty_threshold or self.threshold
+
+    @property
     def levels(self) -> str:
         """The harness's name for this pair of raise levels (`raise:hidden_empty`)."""
-        return f"{self.threshold}:{self.hidden_empty_threshold or self.threshold}"
+        return f"{self.threshold}:{self.hidden_empty_level}"
 
 
 def harness_table(
@@ -233,9 +238,7 @@ def choose_levels(
 ) -> HarnessChoice:
     """Both raise levels on [from_ms, until_ms): the level for every alert, then the one for hidden_empty."""
     choice = choose_threshold(harness_table(model_dir, trust_pem, histories, from_ms, until_ms))
-    if choice.detection_recall >= DETECTION_FLOOR:
-        return replace(choice, hidden_empty_threshold=choice.threshold)
     pairs = tuple(f"{choice.threshold}:{h}" for h in HIDDEN_EMPTY_CANDIDATES if h < choice.threshold)
-    if not pairs:
+    if choice.detection_recall >= DETECTION_FLOOR or not pairs:  # no second harness pass to run
         return replace(choice, hidden_empty_threshold=choice.threshold)
     return choose_hidden_empty_level(harness_table(model_dir, trust_pem, histories, from_ms, until_ms, pairs), choice)

@@ -309,7 +309,7 @@ def run(args: argparse.Namespace) -> int:
         holdout_precision, holdout_recall = ev.precision_recall_at(labels, scores, alert_threshold)
         metrics |= {
             "alert_threshold": alert_threshold,
-            "alert_threshold_hidden_empty": choice.hidden_empty_threshold or alert_threshold,
+            "alert_threshold_hidden_empty": choice.hidden_empty_level,
             "alert_precision": holdout_precision,
             "alert_recall": holdout_recall,
             "validation_alerts_precision": choice.precision,

@@ -37,7 +37,7 @@ def rethresholded_metrics(metrics: dict[str, float], choice: HarnessChoice, hold
     kept = {k: v for k, v in metrics.items() if k not in STALE_AT_A_NEW_THRESHOLD}
     return kept | {
         "alert_threshold": choice.threshold,
-        "alert_threshold_hidden_empty": choice.hidden_empty_threshold or choice.threshold,
+        "alert_threshold_hidden_empty": choice.hidden_empty_level,
         "validation_alerts_precision": choice.precision,
         "validation_alerts_recall": choice.recall,
         "validation_alerts_detection_recall": choice.detection_recall,
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "from_release": manifest["version"],
         "release": written["version"],
         "threshold_rule": choice.rule,
-        "levels": {"alert_threshold": choice.threshold, "alert_threshold_hidden_empty": choice.hidden_empty_threshold},
+        "levels": {"alert_threshold": choice.threshold, "alert_threshold_hidden_empty": choice.hidden_empty_level},
         "threshold_table": choice.table,
         "histories": {str(h): json.loads((h / "manifest.json").read_text())["scenario"] for h in histories},
         "validation": {"from_ms": args.validation[0], "to_ms": args.validation[1]},

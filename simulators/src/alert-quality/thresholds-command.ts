@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { alertLevels } from '../../../edge/src/alerts/alert-levels.ts';
 import { defaults } from '../../../edge/src/config.ts';
 import { bundledPublicKeysPem } from '../../../edge/src/scoring/default-model.ts';
 import { StockoutScorer } from '../../../edge/src/scoring/stockout-scorer.ts';
@@ -51,7 +52,8 @@ export async function runAlertThresholdsCommand(args: string[]): Promise<void> {
   const [first, ...rest] = levels as [RaiseLevels, ...RaiseLevels[]];
   const settings = {
     ...first,
-    clearBelow: Math.min(first.raiseAbove, first.raiseHiddenEmptyAbove) * defaults.alerts.clearFactor,
+    // The edge's own rule for the clear level (a share of the lower raise level).
+    clearBelow: alertLevels(first, { alertThreshold: null }).clearBelow,
     coolDownMs: defaults.alerts.coolDownMs,
     warmUpMs: warmUpDays * dayMs,
     sweepEveryMs: defaults.alerts.sweepEveryMs,
@@ -102,17 +104,15 @@ const levelKey = (l: RaiseLevels): string => `${l.raiseAbove}:${l.raiseHiddenEmp
 
 /** `a` raises every alert at a; `a:b` raises hidden_empty alerts at b instead. */
 function parseLevels(list: string): RaiseLevels[] {
-  const levels = list.split(',').map((item) => {
-    const [raise, hidden, extra] = item.split(':').map(Number);
-    return extra === undefined
-      ? { raiseAbove: raise as number, raiseHiddenEmptyAbove: hidden ?? (raise as number) }
-      : { raiseAbove: Number.NaN, raiseHiddenEmptyAbove: Number.NaN };
-  });
-  const valid = (t: number) => t > 0 && t <= 1;
-  if (levels.length === 0 || levels.some((l) => !valid(l.raiseAbove) || !valid(l.raiseHiddenEmptyAbove)))
+  const items = list.split(',').map((item) => item.split(':').map(Number));
+  const valid = (parts: number[]) => parts.length <= 2 && parts.every((t) => t > 0 && t <= 1);
+  if (!items.every(valid))
     throw new SimulatorOptionError(
       '--thresholds',
       `must be a comma-separated list of levels in (0, 1], each a or a:b (hidden_empty at b); got ${JSON.stringify(list)}`,
     );
-  return levels;
+  return items.map(([raise, hidden = raise]) => ({
+    raiseAbove: raise as number,
+    raiseHiddenEmptyAbove: hidden as number,
+  }));
 }
