@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { HubConfig } from '@tillgate/hub';
+import { freePort } from '../../test/free-port.ts';
 
 // The hub as an operator runs it: `tillgate-hub run` (consumers + API, chDB embedded) in its own
 // process, so a benchmark's producer and the hub do not share one event loop. The benchmark reads
@@ -23,15 +23,6 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
   } finally {
     clearTimeout(timer);
   }
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP port from the kernel');
-  return address.port;
 }
 
 /**

@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EdgeConfig } from '../../edge/src/config.ts';
 import { agentRuntime } from '../../edge/src/runtime-settings.ts';
+import { freePort } from '../free-port.ts';
 import { eventually, within } from './harness.ts';
-import { freePort } from './pos-simulator.ts';
 
 const cli = join(import.meta.dirname, '../../edge/src/cli.ts');
 

@@ -3,10 +3,11 @@ import type { PosEvent } from '@tillgate/shared';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EdgeConfig } from '../../edge/src/config.ts';
+import { freePort } from '../free-port.ts';
 import { type AgentProcess, spawnAgent } from './agent-process.ts';
 import { type EdgeTestBed, edgeTestBed } from './harness.ts';
 import { saleEvent } from './pos-events.ts';
-import { freePort, runTerminal } from './pos-simulator.ts';
+import { runTerminal } from './pos-simulator.ts';
 
 // Must-show (a): kill -9 of the agent process while simulated terminals publish 50,000 QoS 1 events.
 // Every event the agent acknowledged must reach Kafka; nothing is stored twice at the edge; Kafka may

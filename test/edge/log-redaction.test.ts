@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { localStack } from '@tillgate/shared/local-stack';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from '../free-port.ts';
 import { connectTerminal, type EdgeTestBed, edgeTestBed, eventually, terminalPassword } from './harness.ts';
-import { freePort } from './pos-simulator.ts';
 
 // Secrets never reach the agent's logs (MISSION.md "Operable"): the agent runs as the service does
 // (the CLI, JSON lines on stdout, debug level) with a wrong SCRAM password so the forwarder logs its

@@ -1,19 +1,6 @@
-import { createServer } from 'node:net';
 import type { PosEvent } from '@tillgate/shared';
 import type { MqttClient } from 'mqtt';
 import { connectTerminal, terminalPassword } from './harness.ts';
-
-/** A free loopback TCP port (for a child-process agent whose port must be known up front). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 /**
  * A POS terminal as real ones behave: QoS 1 with up to `window` messages in flight; when the

@@ -5,6 +5,7 @@ import { createConsumer, createKafkaClient, ensureTopics } from '@tillgate/share
 import { localStack } from '@tillgate/shared/local-stack';
 import mqtt from 'mqtt';
 import { saleEvent } from '../edge/pos-events.ts';
+import { freePort } from '../free-port.ts';
 
 // The host side of test/install/run.sh: what a POS terminal and the hub do while the packaged agent
 // runs in the Debian 12 container (same network namespace as the host).
@@ -94,17 +95,6 @@ async function main(): Promise<void> {
     default:
       throw new Error(`unknown command ${command}`);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 // Exit when done: the Kafka client keeps sockets and timers that would hold the process open.

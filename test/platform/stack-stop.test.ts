@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../free-port.ts';
 
 // Regression (issue 15 item 10): `bash deploy/local/stack.sh | tee stack.log`, then the session ended,
 // left Kafka and the S3 server running: the trap covered INT, TERM and EXIT, but a closed terminal is
@@ -25,15 +25,6 @@ afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function servicePids(runDir: string): number[] {
   return ['kafka/kafka.pid', 's3proxy/s3proxy.pid', 'mosquitto/mosquitto.pid']
