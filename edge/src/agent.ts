@@ -5,6 +5,7 @@ import { type Alert, createLogger, type Heartbeat, type Logger, mqttTopics } fro
 import { agentVersion } from './agent-version.ts';
 import { AlertEngine, type RiskScorer } from './alerts/alert-engine.ts';
 import { alertLevels } from './alerts/alert-levels.ts';
+import { FeedbackSteering } from './alerts/feedback-steering.ts';
 import { defaults, type EdgeConfig, kafkaConnection } from './config.ts';
 import { Forwarder } from './forwarder/forwarder.ts';
 import { startHeartbeats } from './forwarder/heartbeat.ts';
@@ -68,13 +69,17 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     alertThreshold: scorer.alertThreshold ?? null,
     hiddenEmptyThreshold: scorer.hiddenEmptyThreshold ?? null,
   });
+  const steering = new FeedbackSteering(store, config.alerts.feedback, log.child({ component: 'steering' }));
+  // A level set in the config is the operator's, not the staff's to move.
+  const steered = config.alerts.raiseAbove === undefined && config.alerts.raiseHiddenEmptyAbove === undefined;
   // Read on every decision: a swapped-in model brings its own operating threshold.
   const levels = {
     get raiseAbove() {
       return updater?.scorer.active.raiseAbove ?? fixedLevels.raiseAbove;
     },
     get raiseHiddenEmptyAbove() {
-      return updater?.scorer.active.raiseHiddenEmptyAbove ?? fixedLevels.raiseHiddenEmptyAbove;
+      const release = updater?.scorer.active.raiseHiddenEmptyAbove ?? fixedLevels.raiseHiddenEmptyAbove;
+      return steered ? steering.level(release, levels.clearBelow) : release;
     },
     get clearBelow() {
       return updater?.scorer.active.clearBelow ?? fixedLevels.clearBelow;
@@ -125,7 +130,7 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
     catalog: config.intake.catalogFile === null ? null : readCatalog(config.intake.catalogFile),
   };
   const intakeLog = log.child({ component: 'intake' });
-  const feedback = new FeedbackIntake(store, config.storeId, log.child({ component: 'feedback' }));
+  const feedback = new FeedbackIntake(store, config.storeId, log.child({ component: 'feedback' }), steering);
   const makeIntake = (reply: ReplySink) => new PosIntake(rules, commit, reply, intakeLog);
   const zReports = new ZReportIntake(commit, config.storeId, rules.limits, log.child({ component: 'z-reports' }));
   const embedded =
@@ -178,6 +183,12 @@ export async function startAgent(config: EdgeConfig, options: AgentOptions = {})
       disk: diskStatus(),
       memory: { rss_bytes: process.memoryUsage.rss(), heap_used_bytes: process.memoryUsage().heapUsed },
       model_update: updater?.status() ?? null,
+      alert_levels: {
+        raise_above: levels.raiseAbove,
+        raise_hidden_empty_above: levels.raiseHiddenEmptyAbove,
+        clear_below: levels.clearBelow,
+        hidden_empty_steering: steered ? store.levelSteering() : null,
+      },
       alerts_open: store.openAlerts(),
       recent_alerts: store.recentAlerts(recentCount),
       rejects_total: store.rejectsTotal(),

@@ -89,6 +89,10 @@ export const defaults = {
     // emptied without a sale is only seen in its silence (src/alerts/alert-engine.ts). Hourly: 50,000
     // SKUs are one onnxruntime batch of ~30 ms (bench/results/edge-scoring.json: 0.62 µs a row) an hour.
     sweepEveryMs: 3_600_000,
+    // Staff answers steer each store's hidden_empty level (src/alerts/feedback-steering.ts): it settles
+    // where 80 % of the answered alerts are right, at most 15 % below the release level, 1 % a
+    // confirmed alert. Measured in bench/results/alert-quality.json (model vs model_without_feedback).
+    feedback: { targetPrecision: 0.8, step: 0.01, maxRelax: 0.15 },
   },
   // gapRefreshMs: ms between walks of the dedupe memory for sequence gaps (GET /status, heartbeats):
   // one walk reads every remembered identity of each terminal's epoch, so not on every status call.
@@ -250,6 +254,15 @@ export const edgeConfigSchema = z
         warmUpDays: z.number().min(0).max(365).default(defaults.alerts.warmUpDays),
         /** 0 turns the pass over silent SKUs off. */
         sweepEveryMs: ms.default(defaults.alerts.sweepEveryMs),
+        /** How staff answers steer the hidden_empty level; unused when raiseHiddenEmptyAbove or raiseAbove is set here. */
+        feedback: z
+          .strictObject({
+            targetPrecision: z.number().gt(0).lt(1).default(defaults.alerts.feedback.targetPrecision),
+            step: z.number().min(0).max(0.1).default(defaults.alerts.feedback.step),
+            /** 0 turns steering off. */
+            maxRelax: z.number().min(0).max(0.5).default(defaults.alerts.feedback.maxRelax),
+          })
+          .default(defaults.alerts.feedback),
       })
       .refine(
         ({ clearBelow, raiseAbove, raiseHiddenEmptyAbove }) =>
@@ -264,6 +277,7 @@ export const edgeConfigSchema = z
         coolDownMs: defaults.alerts.coolDownMs,
         warmUpDays: defaults.alerts.warmUpDays,
         sweepEveryMs: defaults.alerts.sweepEveryMs,
+        feedback: defaults.alerts.feedback,
       }),
     model: z
       .strictObject({

@@ -116,6 +116,10 @@ describe('staff feedback: display -> edge -> Kafka -> ClickHouse', () => {
         display_id: 'display',
       },
     ]);
+    // An answer to a books-at-zero alert says nothing about silences the books contradict: only
+    // answers to hidden_empty alerts steer the store's level (edge/src/alerts/feedback-steering.ts).
+    expect(raised.kind).toBe('will_run_out');
+    expect(agent.status().alert_levels).toMatchObject({ hidden_empty_steering: null });
     expect(agent.status().recent_rejects).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ eventId: 'fb-unknown', field: 'alert_id', code: 'TG_EDGE_BAD_FEEDBACK' }),

@@ -1,4 +1,5 @@
 import {
+  type Alert,
   type AlertFeedback,
   alertFeedbackMessage,
   contractReasonOf,
@@ -6,6 +7,7 @@ import {
   kafkaTopics,
   type Logger,
 } from '@tillgate/shared';
+import type { FeedbackSteering } from '../alerts/feedback-steering.ts';
 import { edgeErrorCodes } from '../errors.ts';
 import type { EdgeStore } from '../store/edge-store.ts';
 
@@ -20,18 +22,21 @@ export type FeedbackOutcome = 'stored' | 'duplicate' | 'rejected';
  * against the contract and against the agent's own alerts (the alert must exist and be about this
  * SKU), then stored and forwarded on alert-feedback in one transaction. A bad answer is recorded in
  * the rejects table with its reason and changes nothing; the display still gets its PUBACK, since
- * re-sending the same bad answer cannot make it good.
+ * re-sending the same bad answer cannot make it good. A stored answer also steers the store's
+ * hidden_empty level (src/alerts/feedback-steering.ts).
  */
 export class FeedbackIntake {
   readonly #store: EdgeStore;
   readonly #storeId: string;
   readonly #log: Logger;
+  readonly #steering: FeedbackSteering | null;
   readonly counters = { stored: 0, duplicates: 0, rejected: 0 };
 
-  constructor(store: EdgeStore, storeId: string, log: Logger) {
+  constructor(store: EdgeStore, storeId: string, log: Logger, steering: FeedbackSteering | null = null) {
     this.#store = store;
     this.#storeId = storeId;
     this.#log = log;
+    this.#steering = steering;
   }
 
   accept(topic: string, displayId: string, payload: Buffer, now = new Date()): FeedbackOutcome {
@@ -54,9 +59,12 @@ export class FeedbackIntake {
       ]);
       return 'rejected';
     }
-    const outcome = this.#store.commitFeedback(checked, kafkaTopics.alertFeedback);
-    if (outcome === 'stored') this.counters.stored++;
-    else this.counters.duplicates++;
+    const { alert, ...feedback } = checked;
+    const outcome = this.#store.commitFeedback(feedback, kafkaTopics.alertFeedback);
+    if (outcome === 'stored') {
+      this.counters.stored++;
+      this.#steering?.answered(alert, feedback.answer, now);
+    } else this.counters.duplicates++;
     return outcome;
   }
 
@@ -65,7 +73,7 @@ export class FeedbackIntake {
     displayId: string,
     payload: Buffer,
     now: Date,
-  ): AlertFeedback | { field: string; reason: string; feedbackId: string | null } {
+  ): (AlertFeedback & { alert: Alert }) | { field: string; reason: string; feedbackId: string | null } {
     const bad = (field: string, reason: string, feedbackId: string | null = null) => ({ field, reason, feedbackId });
     const [, storeId, sku] = feedbackTopic.exec(topic) ?? [];
     if (storeId !== this.#storeId || sku === undefined)
@@ -86,21 +94,21 @@ export class FeedbackIntake {
         : bad(issuePath(issue, '(payload)'), contractReasonOf(issue));
     }
     const message = parsed.data;
-    const alertSku = this.#store.alertSku(message.alert_id);
-    if (alertSku === null) {
+    const alert = this.#store.alertById(message.alert_id);
+    if (alert === null) {
       return bad(
         'alert_id',
         `no alert ${message.alert_id} was raised by this agent (or it was pruned)`,
         message.feedback_id,
       );
     }
-    if (alertSku !== sku) {
+    if (alert.sku !== sku) {
       return bad(
         'alert_id',
-        `alert ${message.alert_id} is about ${alertSku}, not ${sku}; answer it on its own topic`,
+        `alert ${message.alert_id} is about ${alert.sku}, not ${sku}; answer it on its own topic`,
         message.feedback_id,
       );
     }
-    return { ...message, store_id: this.#storeId, sku, display_id: displayId, received_at: now.toISOString() };
+    return { ...message, store_id: this.#storeId, sku, display_id: displayId, received_at: now.toISOString(), alert };
   }
 }

@@ -1,5 +1,5 @@
 import type { Alert, ModelUpdateStatus, ZReportResult } from '@tillgate/shared';
-import type { RejectRow } from '../store/edge-store.ts';
+import type { LevelSteering, RejectRow } from '../store/edge-store.ts';
 
 /** What GET /status answers and the CLI prints: everything store IT needs to see at a glance. */
 export interface AgentStatus {
@@ -69,6 +69,17 @@ export interface AgentStatus {
     alerts_dropped: number;
   };
   memory: { rss_bytes: number; heap_used_bytes: number };
+  /**
+   * The levels the alert engine raises and clears at now: the release's (or the config's), with the
+   * hidden_empty level as the store's staff answers have steered it (null steering: not steered, or
+   * no answer counted yet for the active model).
+   */
+  alert_levels: {
+    raise_above: number;
+    raise_hidden_empty_above: number;
+    clear_below: number;
+    hidden_empty_steering: LevelSteering | null;
+  };
   alerts_open: number;
   recent_alerts: Alert[];
   rejects_total: number;

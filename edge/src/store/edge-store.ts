@@ -105,6 +105,16 @@ export interface AlertStateRow {
   changedAt: string;
 }
 
+/** How far staff answers have lowered the store's hidden_empty level (src/alerts/feedback-steering.ts). */
+export interface LevelSteering {
+  /** Share of the release level the level is lowered by. */
+  relax: number;
+  /** Answers counted that found the shelf empty / stocked. */
+  confirmed: number;
+  refuted: number;
+  updatedAt: string;
+}
+
 export interface InstalledModel {
   name: string;
   version: string;
@@ -133,8 +143,16 @@ export interface EdgeStore {
   /** Records alerts, their hysteresis state and their outbox rows (on `topic`) in one transaction. */
   commitAlerts(alerts: readonly Alert[], topic: string): void;
   alertState(sku: string): AlertStateRow | null;
-  /** The SKU an alert this agent raised is about, or null if it holds no such alert. */
-  alertSku(alertId: string): string | null;
+  /** An alert this agent raised or cleared, or null if it holds no such alert (never raised, or pruned). */
+  alertById(alertId: string): Alert | null;
+  /** The steering of the hidden_empty level, or null before the first counted answer. */
+  levelSteering(): LevelSteering | null;
+  /**
+   * Counts the first answer to an alert in the steering, in one transaction: `next` gets the stored
+   * row (or null) and returns the row to store. Returns it, or null if the alert was already counted
+   * (or is not held), in which case nothing changes.
+   */
+  steerOnAnswer(alertId: string, next: (current: LevelSteering | null) => LevelSteering): LevelSteering | null;
   /** Stores a staff answer and its outbox row (on `topic`) in one transaction; a re-sent feedback_id is a duplicate. */
   commitFeedback(feedback: AlertFeedback, topic: string): 'stored' | 'duplicate';
   skuState(sku: string): SkuFeatureState | null;

@@ -151,6 +151,19 @@ export const migrations: readonly string[] = [
     result TEXT NOT NULL
   );
   `,
+  // v4 (issue 16): each store's hidden_empty level, steered by its staff's answers.
+  `
+  -- When the first staff answer to an alert was counted in the steering (a second one is not).
+  ALTER TABLE alerts ADD COLUMN answered_at TEXT;
+  -- One row: the level is the store's, whichever model is active (src/alerts/feedback-steering.ts).
+  CREATE TABLE level_steering (
+    kind TEXT PRIMARY KEY CHECK (kind = 'hidden_empty'),
+    relax REAL NOT NULL,
+    confirmed INTEGER NOT NULL,
+    refuted INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -26,6 +26,7 @@ import type {
   InstalledModel,
   IntakeItem,
   IntakeOutcome,
+  LevelSteering,
   OutboxRow,
   RejectRow,
   TerminalEpoch,
@@ -311,9 +312,36 @@ class SqliteStore implements EdgeStore {
     }
   }
 
-  alertSku(alertId: string): string | null {
-    const sku = this.#db.prepare('SELECT sku FROM alerts WHERE alert_id = ?').pluck().get(alertId);
-    return (sku as string | undefined) ?? null;
+  alertById(alertId: string): Alert | null {
+    const payload = this.#db.prepare('SELECT payload FROM alerts WHERE alert_id = ?').pluck().get(alertId);
+    return payload === undefined ? null : (JSON.parse(payload as string) as Alert);
+  }
+
+  levelSteering(): LevelSteering | null {
+    const row = this.#db
+      .prepare(
+        "SELECT relax, confirmed, refuted, updated_at AS updatedAt FROM level_steering WHERE kind = 'hidden_empty'",
+      )
+      .get() as LevelSteering | undefined;
+    return row ?? null;
+  }
+
+  steerOnAnswer(alertId: string, next: (current: LevelSteering | null) => LevelSteering): LevelSteering | null {
+    return this.#db.transaction(() => {
+      const row = next(this.levelSteering());
+      const first = this.#db
+        .prepare('UPDATE alerts SET answered_at = ? WHERE alert_id = ? AND answered_at IS NULL')
+        .run(row.updatedAt, alertId);
+      if (first.changes === 0) return null;
+      this.#db
+        .prepare(
+          `INSERT INTO level_steering (kind, relax, confirmed, refuted, updated_at) VALUES ('hidden_empty', ?, ?, ?, ?)
+           ON CONFLICT (kind) DO UPDATE SET relax = excluded.relax, confirmed = excluded.confirmed,
+             refuted = excluded.refuted, updated_at = excluded.updated_at`,
+        )
+        .run(row.relax, row.confirmed, row.refuted, row.updatedAt);
+      return row;
+    })();
   }
 
   commitFeedback(feedback: AlertFeedback, topic: string): 'stored' | 'duplicate' {

@@ -93,7 +93,7 @@ export async function runFeedbackLabelsCommand(args: string[]): Promise<void> {
         },
         values['work-dir'] ?? '/dev/shm',
       );
-      alerts.push(...raised.filter((a: Alert) => a.state === 'raised').map(toReceived));
+      alerts.push(...raised.alerts.filter((a: Alert) => a.state === 'raised').map(toReceived));
     }
   } finally {
     await scorer.close();

@@ -60,16 +60,11 @@ export function staffFeedbackLabels(
   rng: Rng,
   options: StaffAnswerOptions,
 ): { labels: ObservedEmpty[]; counts: FeedbackCounts } {
-  const bySku = new Map<string, { start: number; end: number }[]>();
-  for (const s of truth) {
-    const key = `${s.store_id}/${s.sku}`;
-    const end = s.end === null ? Number.POSITIVE_INFINITY : Date.parse(s.end);
-    bySku.set(key, [...(bySku.get(key) ?? []), { start: Date.parse(s.start), end }]);
-  }
+  const shelfEmpty = shelfEmptyAt(truth);
   const counts: FeedbackCounts = { alerts: alerts.length, answered: 0, empty: 0, not_empty: 0, wrong: 0 };
   const labels: ObservedEmpty[] = [];
   for (const a of [...alerts].sort((x, y) => x.at - y.at)) {
-    const empty = (bySku.get(`${a.storeId}/${a.sku}`) ?? []).some((i) => i.start <= a.at && a.at <= i.end);
+    const empty = shelfEmpty(a.storeId, a.sku, a.at);
     const answer = staffAnswer(rng, empty, options);
     if (answer === null) continue;
     counts.answered++;
@@ -78,4 +73,15 @@ export function staffFeedbackLabels(
     if (answer === 'empty') labels.push({ store_id: a.storeId, sku: a.sku, at: a.at, source: 'staff_feedback' });
   }
   return { labels, counts };
+}
+
+/** What a person at the shelf would see: is it empty at `at` (epoch ms) by the ground truth? */
+export function shelfEmptyAt(truth: readonly StockoutTruth[]): (storeId: string, sku: string, at: number) => boolean {
+  const bySku = new Map<string, { start: number; end: number }[]>();
+  for (const s of truth) {
+    const key = `${s.store_id}/${s.sku}`;
+    const end = s.end === null ? Number.POSITIVE_INFINITY : Date.parse(s.end);
+    bySku.set(key, [...(bySku.get(key) ?? []), { start: Date.parse(s.start), end }]);
+  }
+  return (storeId, sku, at) => (bySku.get(`${storeId}/${sku}`) ?? []).some((i) => i.start <= at && at <= i.end);
 }

@@ -3,7 +3,14 @@ import type { RiskScorer } from '../../../edge/src/alerts/alert-engine.ts';
 import { runHistory } from '../history.ts';
 import type { Scenario } from '../scenario.ts';
 import { type AlertQuality, type ReceivedAlert, scoreAlerts } from './alert-quality.ts';
-import { type EdgeAlertSettings, RecordedRisks, replayStore } from './edge-replay.ts';
+import {
+  type EdgeAlertSettings,
+  RecordedRisks,
+  type ReplayStaff,
+  replayStore,
+  type StaffCounts,
+} from './edge-replay.ts';
+import { type StaffAnswerOptions, shelfEmptyAt } from './observed-labels.ts';
 import { defaultRuleSettings, type RuleSettings, ruleAlerts } from './rule-alerts.ts';
 
 const dayMs = 86_400_000;
@@ -21,7 +28,11 @@ export interface QualityScenario {
 
 export interface ScenarioQuality {
   name: string;
+  /** The shipped alerts: with `staff`, the store's answers steering its hidden_empty level. */
   model: AlertQuality;
+  /** With `staff`: the same model at the release levels alone, for the feedback's effect. */
+  model_without_feedback?: AlertQuality;
+  staff?: StaffSummary;
   book_stock: AlertQuality;
   days_of_cover: AlertQuality;
   gap_rule: AlertQuality;
@@ -36,6 +47,19 @@ export interface QualityOptions {
   rules?: RuleSettings;
   /** Other raise levels to score from the same replay (clear level kept at the same share of the lower). */
   thresholds?: readonly RaiseLevels[];
+  /** Staff answering the model's alerts (edge-replay.ts ReplayStaff); the ground truth is the scenario's. */
+  staff?: Omit<ReplayStaff, 'shelfEmpty'> & {
+    /** Days of alerts and answers before the scored window (0: the store's first week of alerts is scored). */
+    answeringDays: number;
+  };
+}
+
+export interface StaffSummary extends StaffAnswerOptions {
+  answering_days_before: number;
+  answered: number;
+  wrong: number;
+  /** Each store's hidden_empty level at the end of the replay (the release level where nothing moved it). */
+  final_hidden_empty_levels: number[];
 }
 
 /** The engine's two raise levels: for every alert, and for one whose evidence is a contradicted silence. */
@@ -59,7 +83,14 @@ export async function scenarioQuality(
   options: QualityOptions,
 ): Promise<ScenarioQuality & { thresholds: ThresholdQuality[] }> {
   // Two extra days so every alert in the scored window has its horizon in the ground truth.
-  const history = runHistory(q.scenario, q.start, q.warmUpDays + q.scoredDays + Math.ceil(options.horizonMs / dayMs));
+  // With staff answering for some days before the scored window, the history starts that much earlier
+  // (alerts start at the end of the warm-up either way), and everything is scored on the same window.
+  const answeringDays = options.staff?.answeringDays ?? 0;
+  const history = runHistory(
+    q.scenario,
+    q.start - answeringDays * dayMs,
+    answeringDays + q.warmUpDays + q.scoredDays + Math.ceil(options.horizonMs / dayMs),
+  );
   const window = {
     from: q.start + q.warmUpDays * dayMs,
     until: q.start + (q.warmUpDays + q.scoredDays) * dayMs,
@@ -75,14 +106,45 @@ export async function scenarioQuality(
     gap_rule: [] as ReceivedAlert[],
   };
   const recorded = new Map<string, RecordedRisks>();
+  const shelfEmpty = shelfEmptyAt(history.stockouts);
+  const withStaff: ReceivedAlert[] = [];
+  const staff: StaffSummary | undefined =
+    options.staff === undefined
+      ? undefined
+      : {
+          answerShare: options.staff.answerShare,
+          errorRate: options.staff.errorRate,
+          answering_days_before: options.staff.answeringDays,
+          answered: 0,
+          wrong: 0,
+          final_hidden_empty_levels: [],
+        };
   for (const [storeId, events] of byStore) {
     const risks = new RecordedRisks();
     recorded.set(storeId, risks);
-    model.push(
-      ...received(
-        await replayStore(storeId, events, risks.recording(options.scorer), options.settings, options.workDir),
-      ),
+    const replayed = await replayStore(
+      storeId,
+      events,
+      risks.recording(options.scorer),
+      options.settings,
+      options.workDir,
     );
+    model.push(...received(replayed.alerts));
+    if (options.staff !== undefined && staff !== undefined) {
+      const answered = await replayStore(
+        storeId,
+        events,
+        risks.replaying(options.scorer.name, options.scorer.version),
+        options.settings,
+        options.workDir,
+        { ...options.staff, shelfEmpty },
+      );
+      withStaff.push(...received(answered.alerts));
+      const counts = answered.staff as StaffCounts;
+      staff.answered += counts.answered;
+      staff.wrong += counts.wrong;
+      staff.final_hidden_empty_levels.push(Number(counts.finalHiddenEmptyLevel.toFixed(4)));
+    }
     const storeRules = ruleAlerts(storeId, events, options.rules ?? defaultRuleSettings);
     rules.book_stock.push(...storeRules.book_stock);
     rules.days_of_cover.push(...storeRules.days_of_cover);
@@ -96,7 +158,7 @@ export async function scenarioQuality(
     const alerts: ReceivedAlert[] = [];
     for (const [storeId, events] of byStore) {
       const replaying = (recorded.get(storeId) as RecordedRisks).replaying(options.scorer.name, options.scorer.version);
-      alerts.push(...received(await replayStore(storeId, events, replaying, settings, options.workDir)));
+      alerts.push(...received((await replayStore(storeId, events, replaying, settings, options.workDir)).alerts));
     }
     thresholds.push({
       ...levels,
@@ -104,9 +166,12 @@ export async function scenarioQuality(
       quality: scoreAlerts(alerts, history.stockouts, window),
     });
   }
+  const releaseOnly = scoreAlerts(model, history.stockouts, window);
   return {
     name: q.name,
-    model: scoreAlerts(model, history.stockouts, window),
+    ...(staff === undefined
+      ? { model: releaseOnly }
+      : { model: scoreAlerts(withStaff, history.stockouts, window), model_without_feedback: releaseOnly, staff }),
     book_stock: scoreAlerts(rules.book_stock, history.stockouts, window),
     days_of_cover: scoreAlerts(rules.days_of_cover, history.stockouts, window),
     gap_rule: scoreAlerts(rules.gap_rule, history.stockouts, window),
