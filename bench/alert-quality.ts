@@ -17,8 +17,6 @@ const horizonMs = 48 * 3_600_000;
 // Staff walk to the shelf for half the alerts and misread one shelf in ten; their answers steer each
 // store's hidden_empty level as the agent's do (src/alerts/feedback-steering.ts).
 const staff = { answerShare: 0.5, errorRate: 0.1 };
-// The headline is a store in service: its staff have been answering for this long before the scored week.
-const answeringWeeks = 1;
 const work = mkdtempSync(join('/dev/shm', 'tillgate-alert-quality-'));
 const scorer = await StockoutScorer.load(defaultModelDir, bundledPublicKeysPem());
 const levels = alertLevels({}, scorer);
@@ -28,31 +26,22 @@ const scenarios = [];
 try {
   for (const q of qualityScenarios) {
     const started = Date.now();
-    const replay = (answeringDays: number) =>
-      scenarioQuality(q, {
-        scorer,
-        settings: {
-          raiseAbove: levels.raiseAbove,
-          raiseHiddenEmptyAbove: levels.raiseHiddenEmptyAbove,
-          clearBelow: levels.clearBelow,
-          coolDownMs: defaults.alerts.coolDownMs,
-          warmUpMs: q.warmUpDays * 86_400_000,
-          sweepEveryMs: defaults.alerts.sweepEveryMs,
-        },
-        horizonMs,
-        workDir: work,
-        staff: { ...staff, answeringDays, seed: q.name, steering: defaults.alerts.feedback },
-      });
-    const { thresholds: _none, ...result } = await replay(answeringWeeks * 7);
-    // The same scenario from the store's first alert: what a new install sees in its first week.
-    const firstWeek = await replay(0);
+    const { thresholds: _none, ...result } = await scenarioQuality(q, {
+      scorer,
+      settings: {
+        raiseAbove: levels.raiseAbove,
+        raiseHiddenEmptyAbove: levels.raiseHiddenEmptyAbove,
+        clearBelow: levels.clearBelow,
+        coolDownMs: defaults.alerts.coolDownMs,
+        warmUpMs: q.warmUpDays * 86_400_000,
+        sweepEveryMs: defaults.alerts.sweepEveryMs,
+      },
+      horizonMs,
+      workDir: work,
+      staff: { ...staff, seed: q.name, steering: defaults.alerts.feedback },
+    });
     scenarios.push({
       ...result,
-      first_week_of_answers: {
-        model: firstWeek.model,
-        model_without_feedback: firstWeek.model_without_feedback,
-        staff: firstWeek.staff,
-      },
       scenario: {
         ...q.scenario,
         start: new Date(q.start).toISOString(),
@@ -61,7 +50,7 @@ try {
       },
     });
     process.stdout.write(
-      `${q.name}: ${JSON.stringify({ model: result.model, without_feedback: result.model_without_feedback, staff: result.staff, first_week: firstWeek.model, book: result.book_stock })} (${(Date.now() - started) / 1000}s)\n`,
+      `${q.name}: ${JSON.stringify({ model: result.model, without_feedback: result.model_without_feedback, staff: result.staff, weeks: result.weeks, book: result.book_stock })} (${(Date.now() - started) / 1000}s)\n`,
     );
   }
 } finally {
@@ -71,7 +60,7 @@ try {
 const perScenario = scenarios.map((s) => Math.min(s.model.precision, s.model.recall));
 writeResult({
   name: 'alert-quality',
-  what: `stock-out alerts as received (raised alerts on the store's alert topic), per scenario: the bundled model through the edge's own AlertEngine (threshold ${levels.raiseAbove}, hidden_empty ${levels.raiseHiddenEmptyAbove} steered per store by staff answers to ${staff.answerShare * 100} % of alerts with ${staff.errorRate * 100} % wrong (alerts.feedback ${JSON.stringify(defaults.alerts.feedback)}), the staff having answered for ${answeringWeeks * 7} days before the scored days (first_week_of_answers: the same scenario scored from the store's first alert; model_without_feedback: the release levels alone, on the same history), clear ${levels.clearBelow}, cool-down ${defaults.alerts.coolDownMs / 60_000} min, warm-up = the scenario's warm-up days) vs three rules on the same events; precision = right alerts / alerts (hidden_empty right if the shelf is empty when it arrives, will_run_out if empty within ${horizonMs / 3_600_000} h); recall = injected stock-outs starting in the scored days with a raise in [start - ${horizonMs / 3_600_000} h, end] (a raise after the last scored day counts for one that started in it); detection = phantom inventory + unrecorded shrink found while empty; prediction = other stock-outs alerted at or before the start; value = the worst of precision and recall over the scenarios`,
+  what: `stock-out alerts as received (raised alerts on the store's alert topic), per scenario: the bundled model through the edge's own AlertEngine (threshold ${levels.raiseAbove}, hidden_empty ${levels.raiseHiddenEmptyAbove} steered per store by staff answers to ${staff.answerShare * 100} % of alerts with ${staff.errorRate * 100} % wrong (alerts.feedback ${JSON.stringify(defaults.alerts.feedback)}), from the store's first alert on (model_without_feedback: the release levels alone, same replay), clear ${levels.clearBelow}, cool-down ${defaults.alerts.coolDownMs / 60_000} min, warm-up = the scenario's warm-up days) vs three rules on the same events; precision = right alerts / alerts (hidden_empty right if the shelf is empty when it arrives, will_run_out if empty within ${horizonMs / 3_600_000} h); recall = injected stock-outs starting in the scored days with a raise in [start - ${horizonMs / 3_600_000} h, end] (a raise after the last scored day counts for one that started in it); detection = phantom inventory + unrecorded shrink found while empty; prediction = other stock-outs alerted at or before the start; value = the worst of precision and recall over the scenarios`,
   unit: 'min(precision, recall)',
   value: Math.min(...perScenario),
   spread: { min: Math.min(...perScenario), max: Math.max(...perScenario) },

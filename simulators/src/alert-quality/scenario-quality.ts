@@ -2,7 +2,7 @@ import type { Alert } from '@tillgate/shared';
 import type { RiskScorer } from '../../../edge/src/alerts/alert-engine.ts';
 import { runHistory } from '../history.ts';
 import type { Scenario } from '../scenario.ts';
-import { type AlertQuality, type ReceivedAlert, scoreAlerts } from './alert-quality.ts';
+import { type AlertQuality, type ReceivedAlert, type ScoringWindow, scoreAlerts } from './alert-quality.ts';
 import {
   type EdgeAlertSettings,
   RecordedRisks,
@@ -28,6 +28,8 @@ export interface QualityScenario {
 
 export interface ScenarioQuality {
   name: string;
+  /** The scored days week by week: how much one week's figures move (each week scored on its own). */
+  weeks: WeekQuality[];
   /** The shipped alerts: with `staff`, the store's answers steering its hidden_empty level. */
   model: AlertQuality;
   /** With `staff`: the same model at the release levels alone, for the feedback's effect. */
@@ -48,14 +50,10 @@ export interface QualityOptions {
   /** Other raise levels to score from the same replay (clear level kept at the same share of the lower). */
   thresholds?: readonly RaiseLevels[];
   /** Staff answering the model's alerts (edge-replay.ts ReplayStaff); the ground truth is the scenario's. */
-  staff?: Omit<ReplayStaff, 'shelfEmpty'> & {
-    /** Days of alerts and answers before the scored window (0: the store's first week of alerts is scored). */
-    answeringDays: number;
-  };
+  staff?: Omit<ReplayStaff, 'shelfEmpty'>;
 }
 
 export interface StaffSummary extends StaffAnswerOptions {
-  answering_days_before: number;
   answered: number;
   wrong: number;
   /** Each store's hidden_empty level at the end of the replay (the release level where nothing moved it). */
@@ -83,14 +81,7 @@ export async function scenarioQuality(
   options: QualityOptions,
 ): Promise<ScenarioQuality & { thresholds: ThresholdQuality[] }> {
   // Two extra days so every alert in the scored window has its horizon in the ground truth.
-  // With staff answering for some days before the scored window, the history starts that much earlier
-  // (alerts start at the end of the warm-up either way), and everything is scored on the same window.
-  const answeringDays = options.staff?.answeringDays ?? 0;
-  const history = runHistory(
-    q.scenario,
-    q.start - answeringDays * dayMs,
-    answeringDays + q.warmUpDays + q.scoredDays + Math.ceil(options.horizonMs / dayMs),
-  );
+  const history = runHistory(q.scenario, q.start, q.warmUpDays + q.scoredDays + Math.ceil(options.horizonMs / dayMs));
   const window = {
     from: q.start + q.warmUpDays * dayMs,
     until: q.start + (q.warmUpDays + q.scoredDays) * dayMs,
@@ -114,7 +105,6 @@ export async function scenarioQuality(
       : {
           answerShare: options.staff.answerShare,
           errorRate: options.staff.errorRate,
-          answering_days_before: options.staff.answeringDays,
           answered: 0,
           wrong: 0,
           final_hidden_empty_levels: [],
@@ -167,11 +157,17 @@ export async function scenarioQuality(
     });
   }
   const releaseOnly = scoreAlerts(model, history.stockouts, window);
+  const shipped = staff === undefined ? model : withStaff;
   return {
     name: q.name,
     ...(staff === undefined
       ? { model: releaseOnly }
       : { model: scoreAlerts(withStaff, history.stockouts, window), model_without_feedback: releaseOnly, staff }),
+    weeks: weekByWeek(window, (w) => ({
+      model: brief(scoreAlerts(shipped, history.stockouts, w)),
+      ...(staff === undefined ? {} : { model_without_feedback: brief(scoreAlerts(model, history.stockouts, w)) }),
+      book_stock: brief(scoreAlerts(rules.book_stock, history.stockouts, w)),
+    })),
     book_stock: scoreAlerts(rules.book_stock, history.stockouts, window),
     days_of_cover: scoreAlerts(rules.days_of_cover, history.stockouts, window),
     gap_rule: scoreAlerts(rules.gap_rule, history.stockouts, window),
@@ -189,4 +185,39 @@ function received(alerts: readonly Alert[]): ReceivedAlert[] {
       at: Date.parse(a.at),
       kind: a.kind,
     }));
+}
+
+/** One week's headline figures. */
+export interface BriefQuality {
+  precision: number;
+  recall: number;
+  detection_recall: number;
+  prediction_recall: number;
+  alerts: number;
+}
+
+export interface WeekQuality {
+  from: string;
+  model: BriefQuality;
+  model_without_feedback?: BriefQuality;
+  book_stock: BriefQuality;
+}
+
+function brief(q: AlertQuality): BriefQuality {
+  return {
+    precision: q.precision,
+    recall: q.recall,
+    detection_recall: q.detection.recall,
+    prediction_recall: q.prediction.recall,
+    alerts: q.alerts,
+  };
+}
+
+/** Whole weeks of the scored window, each scored as a window of its own. */
+function weekByWeek(window: ScoringWindow, score: (week: ScoringWindow) => Omit<WeekQuality, 'from'>): WeekQuality[] {
+  const weeks: WeekQuality[] = [];
+  for (let from = window.from; from + 7 * dayMs <= window.until; from += 7 * dayMs) {
+    weeks.push({ from: new Date(from).toISOString(), ...score({ ...window, from, until: from + 7 * dayMs }) });
+  }
+  return weeks;
 }
