@@ -10,6 +10,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# The project's Node 24 runtime (the history CLI and the threshold harness run on it).
+# shellcheck source=deploy/local/node-env.sh
+source deploy/local/node-env.sh
 # The developer key (models/README.md); an operator's own key is set with TG_MODEL_SIGNING_KEY.
 export TG_MODEL_SIGNING_KEY="${TG_MODEL_SIGNING_KEY:-$HOME/.cache/tillgate/keys/model-signing-dev.ed25519.pem}"
 work="$root/.run/models"

@@ -1,7 +1,9 @@
 """The Spark session of the training job. Local mode sizing for a 2-core machine; on a cluster,
 spark-submit's --master and --conf win over these defaults (builder settings only fill gaps)."""
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import zipfile
@@ -42,7 +44,11 @@ def ship_package(spark: SparkSession) -> None:
     submitted = context.getConf().get("spark.submit.pyFiles", "") or ""
     if context.applicationId in _shipped or "tillgate_models" in submitted:
         return
-    archive = build_package_archive(Path(tempfile.mkdtemp(prefix="tg-pyfiles-")) / "tillgate_models.zip")
+    folder = Path(tempfile.mkdtemp(prefix="tg-pyfiles-"))
+    # Spark serves the file to its workers from this path for as long as the context lives: removed
+    # when the process exits, not before.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    archive = build_package_archive(folder / "tillgate_models.zip")
     context.addPyFile(str(archive))
     _shipped.add(context.applicationId)
 

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from './config.ts';
 import { InvalidConfigError } from './errors.ts';
@@ -11,11 +11,17 @@ const schema = z.strictObject({
   kafka: z.strictObject({ brokers: z.array(z.string()).min(1), batchSize: z.number().int().positive().default(500) }),
 });
 
+const folders: string[] = [];
 const writeConfig = (content: string): string => {
-  const file = join(mkdtempSync(join(tmpdir(), 'tg-config-')), 'config.json');
+  const folder = mkdtempSync(join(tmpdir(), 'tg-config-'));
+  folders.push(folder);
+  const file = join(folder, 'config.json');
   writeFileSync(file, content);
   return file;
 };
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
 
 const errorOf = (load: () => unknown): InvalidConfigError => {
   try {
